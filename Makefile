@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# disruptor: top-level build. `make help` lists the targets.
+#
+# The kernel modules build out of tree against KDIR, the cached test kernel
+# that scripts/build-kernel.sh builds (default: the debug flavour).
+
+KDIR ?= $(shell scripts/build-kernel.sh --print-dir debug)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all help deps kernel modules check demo clean
+
+all: modules
+
+help:
+	@echo "make check   build what is missing, run every test: N passed, N failed"
+	@echo "make demo    boot the test kernel and show the module at work"
+	@echo "make deps    install build and test dependencies (apt, idempotent)"
+	@echo "make kernel  build the cached test kernel (KDIR=$(KDIR))"
+	@echo "make modules build disruptor.ko and disruptor_kunit.ko"
+	@echo "make clean   remove build products (not the cached kernel)"
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+kernel:
+	$(Q)scripts/build-kernel.sh debug >/dev/null
+
+modules:
+	$(Q)test -f $(KDIR)/.disruptor-built || { echo "no test kernel at $(KDIR): run 'make kernel'" >&2; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+check:
+	$(Q)scripts/check.sh
+
+demo:
+	$(Q)scripts/demo.sh
+
+clean:
+	$(Q)if test -d $(KDIR); then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(Q)rm -rf build

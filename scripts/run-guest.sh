@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test kernel under QEMU (TCG: nested KVM fails here) with an
+# initramfs, stream its console, and hand back the guest script's status.
+#   run-guest.sh [-t TIMEOUT_S] [-r RESULTS] [-q] KDIR INITRAMFS LOG
+# The console goes to LOG (and to stdout unless -q). The guest's second
+# serial port (/dev/ttyS1) goes to RESULTS, a clean channel for test output.
+# Exit status: the guest script's, or 1 when the guest did not finish (timeout,
+# panic) or when LOG holds a kernel report (scan-guest-log.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+timeout_s=600 results=/dev/null quiet=0
+while getopts "t:r:q" opt; do
+	case $opt in
+	t) timeout_s=$OPTARG ;;
+	r) results=$OPTARG ;;
+	q) quiet=1 ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+kdir=${1:?usage: run-guest.sh [-t S] [-r RESULTS] [-q] KDIR INITRAMFS LOG}
+initrd=${2:?missing INITRAMFS}
+log=${3:?missing LOG}
+: >"$log"
+[ "$results" = /dev/null ] || : >"$results"
+
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1G
+	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 loglevel=6 ${GUEST_CMDLINE:-}"
+	-display none -monitor none -no-reboot
+	-serial "file:$log" -serial "file:$results")
+
+start=$(date +%s)
+timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null &
+qpid=$!
+if [ "$quiet" = 0 ]; then
+	tail -n +1 -f --pid="$qpid" "$log" &
+	tpid=$!
+fi
+qrc=0
+wait "$qpid" || qrc=$?
+[ "$quiet" = 1 ] || wait "$tpid" 2>/dev/null || true
+elapsed=$(( $(date +%s) - start ))
+
+rc=$(sed -n 's/.*DISRUPTOR-GUEST-EXIT: \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+if [ "$qrc" = 124 ]; then
+	echo "run-guest: timed out after ${timeout_s}s" >&2
+	rc=1
+elif [ -z "$rc" ]; then
+	echo "run-guest: guest did not finish (qemu exit $qrc); see $log" >&2
+	rc=1
+fi
+if ! "$here/scan-guest-log.sh" "$log" >&2; then
+	rc=1
+fi
+echo "run-guest: guest exit $rc after ${elapsed}s" >&2
+exit "$rc"
