@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * dr_ring.c - the sequencer's slow paths: parameters, layout, gating, the
+ * consumer registry. The fast paths are inline in dr_ring.h, whose top
+ * comment holds the ordering contract the labels [A]..[F] refer to.
+ */
+#ifdef __KERNEL__
+#include <linux/export.h>
+#include <linux/string.h>
+#define DR_EXPORT(sym) EXPORT_SYMBOL_GPL(sym)
+#else
+#include <string.h>
+#define DR_EXPORT(sym)
+#endif
+
+#include "dr_ring.h"
+
+static u64 dr_align(u64 v, u64 a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/**
+ * dr_ring_check_params() - validate a ring's geometry.
+ * @size: slots, a power of two from 2 to DR_MAX_SIZE.
+ * @slot_size: bytes per slot, a multiple of 8 from 8 to DR_MAX_SLOT_SIZE.
+ * @mode: enum dr_producer_mode.
+ * @flags: DR_RING_* flags.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int dr_ring_check_params(u64 size, u32 slot_size, u32 mode, u32 flags)
+{
+	if (size < 2 || size > DR_MAX_SIZE || (size & (size - 1)))
+		return -EINVAL;
+	if (slot_size < 8 || slot_size > DR_MAX_SLOT_SIZE || (slot_size & 7))
+		return -EINVAL;
+	if (mode != DR_SINGLE_PRODUCER && mode != DR_MULTI_PRODUCER)
+		return -EINVAL;
+	if (flags & ~DR_RING_FLAGS_ALL)
+		return -EINVAL;
+	return 0;
+}
+DR_EXPORT(dr_ring_check_params);
+
+/**
+ * dr_ring_layout() - place a ring in one block of memory.
+ * @size: slots.
+ * @slot_size: bytes per slot.
+ * @mode: enum dr_producer_mode.
+ * @flags: DR_RING_* flags.
+ * @out: the offsets.
+ *
+ * Return: 0, or -EINVAL for bad parameters.
+ */
+int dr_ring_layout(u64 size, u32 slot_size, u32 mode, u32 flags, struct dr_layout *out)
+{
+	u64 off;
+	int err;
+
+	err = dr_ring_check_params(size, slot_size, mode, flags);
+	if (err)
+		return err;
+	out->hdr = 0;
+	off = dr_align(sizeof(struct dr_ring_hdr), DR_LINE);
+	out->seqs = off;
+	off += DR_MAX_CONSUMERS * sizeof(struct dr_seq_line);
+	out->avail = 0;
+	if (mode == DR_MULTI_PRODUCER) {
+		out->avail = off;
+		off = dr_align(off + size * sizeof(dr_atomic64), DR_LINE);
+	}
+	out->slots = off;
+	out->total = off + size * slot_size;
+	return 0;
+}
+DR_EXPORT(dr_ring_layout);
+
+/**
+ * dr_ring_init_shared() - initialise a ring's shared state.
+ * @hdr: the header, zeroed or not.
+ * @avail: MP: the availability array, @size entries; NULL for SP.
+ * @size: slots (checked by dr_ring_check_params()).
+ * @slot_size: bytes per slot.
+ * @mode: enum dr_producer_mode.
+ * @flags: DR_RING_* flags.
+ *
+ * Context: before the ring is visible to anyone else.
+ */
+void dr_ring_init_shared(struct dr_ring_hdr *hdr, dr_atomic64 *avail,
+			 u64 size, u32 slot_size, u32 mode, u32 flags)
+{
+	u64 i;
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->size = size;
+	hdr->slot_size = slot_size;
+	hdr->mode = mode;
+	hdr->flags = flags;
+	if (mode == DR_MULTI_PRODUCER) {
+		/* The lap before 0: sequence i - size, never equal to i. */
+		for (i = 0; i < size; i++)
+			dr_store_relaxed(&avail[i], i - size);
+	}
+}
+DR_EXPORT(dr_ring_init_shared);
+
+/**
+ * dr_ring_view() - build a process's view of an initialised ring.
+ * @r: the view to fill; consumer sequences start unset.
+ * @hdr: the shared header.
+ * @avail: the availability array (MP) or NULL.
+ * @slots: the slots.
+ */
+void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, dr_atomic64 *avail,
+		  void *slots)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr = hdr;
+	r->avail = avail;
+	r->slots = slots;
+	r->mask = hdr->size - 1;
+	r->slot_size = hdr->slot_size;
+	r->mode = hdr->mode;
+	r->flags = hdr->flags;
+}
+DR_EXPORT(dr_ring_view);
+
+/**
+ * dr_ring_view_block() - view a ring laid out by dr_ring_layout().
+ * @r: the view to fill, with every consumer sequence pointer set.
+ * @block: the block; its header must be initialised.
+ *
+ * Return: 0, or -EINVAL when the header's geometry is invalid.
+ */
+int dr_ring_view_block(struct dr_ring *r, void *block)
+{
+	struct dr_ring_hdr *hdr = block;
+	struct dr_seq_line *seqs;
+	struct dr_layout l;
+	u8 *base = block;
+	int i, err;
+
+	err = dr_ring_layout(hdr->size, hdr->slot_size, hdr->mode, hdr->flags, &l);
+	if (err)
+		return err;
+	dr_ring_view(r, hdr, l.avail ? (dr_atomic64 *)(base + l.avail) : NULL,
+		     base + l.slots);
+	seqs = (struct dr_seq_line *)(base + l.seqs);
+	for (i = 0; i < DR_MAX_CONSUMERS; i++)
+		r->seq[i] = &seqs[i].seq;
+	return 0;
+}
+DR_EXPORT(dr_ring_view_block);
+
+/**
+ * dr_gating_min() - the slowest leaf consumer's sequence.
+ * @r: the ring.
+ * @upto: the current claim; a consumer claiming more is clamped to it.
+ *
+ * Wait-free, so producers in any context may call it. When the registry
+ * changes underneath, the answer falls back to the gating cache, a bound
+ * that was valid before the change and stays valid after it.
+ * Return: the minimum, or @upto when no consumer gates the ring.
+ */
+u64 dr_gating_min(const struct dr_ring *r, u64 upto)
+{
+	const struct dr_ring_hdr *h = r->hdr;
+	u64 gen, g, min = upto;
+
+	/* [G'] pairs with [G] in dr_registry_publish(). */
+	gen = dr_load_acquire(&h->registry_gen);
+	/* [E'] pairs with [E] in dr_registry_publish(). */
+	g = dr_load_acquire(&h->gating);
+	while (g) {
+		unsigned int i = dr_ffs64(g);
+		/* [C'] pairs with [C] in dr_consumer_release(). */
+		u64 v = dr_load_acquire(r->seq[i]);
+
+		if (v < min)
+			min = v;
+		g &= g - 1;
+	}
+	/* [G'] orders the sequence reads before the re-read of gen. */
+	dr_smp_mb();
+	if ((gen & 1) || dr_load_relaxed(&h->registry_gen) != gen) {
+		u64 cached = dr_load_acquire(&h->gate_cache);
+
+		if (cached < min)
+			min = cached;
+	}
+	return min;
+}
+DR_EXPORT(dr_gating_min);
+
+/**
+ * dr_deps_min() - the slowest of a set of consumers.
+ * @r: the ring.
+ * @deps: bitmap of consumer indexes, non-zero.
+ * @upto: an upper bound (the ring's claim).
+ *
+ * Return: the minimum of their sequences, at most @upto.
+ */
+u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 upto)
+{
+	u64 min = upto;
+
+	while (deps) {
+		unsigned int i = dr_ffs64(deps);
+		/* [C''] pairs with [C] in dr_consumer_release(). */
+		u64 v = dr_load_acquire(r->seq[i]);
+
+		if (v < min)
+			min = v;
+		deps &= deps - 1;
+	}
+	return min;
+}
+DR_EXPORT(dr_deps_min);
+
+/**
+ * dr_claim_ready() - may the slots of a claim ending at @end be written?
+ * @r: the ring.
+ * @end: one past the claim's last sequence.
+ *
+ * Refreshes the gating cache when it is too old to say yes.
+ * Return: true when every leaf consumer has finished with those slots.
+ */
+bool dr_claim_ready(struct dr_ring *r, u64 end)
+{
+	struct dr_ring_hdr *h = r->hdr;
+	u64 size = r->mask + 1, min;
+
+	if (r->mode == DR_SINGLE_PRODUCER) {
+		if (end <= dr_load_relaxed(&h->gate_cache) + size)
+			return true;
+		min = dr_gating_min(r, end);
+		dr_store_relaxed(&h->gate_cache, min);
+	} else {
+		/* [D'] pairs with [D] below. */
+		if (end <= dr_load_acquire(&h->gate_cache) + size)
+			return true;
+		min = dr_gating_min(r, end);
+		/* [D] pairs with [D'] here and in dr_try_claim(). */
+		dr_store_release(&h->gate_cache, min);
+	}
+	return end <= min + size;
+}
+DR_EXPORT(dr_claim_ready);
+
+/**
+ * dr_try_claim() - claim @n sequences if there is room, at once.
+ * @r: the ring.
+ * @n: how many, 1 to the ring's size.
+ * @lo: set to the first claimed sequence.
+ *
+ * Never waits: this is how kernel producers claim. A refused claim is counted
+ * in hdr->dropped only by dr_ring_drop(); callers that retry do not count.
+ * Context: SP: one producer at a time. MP: any, NMI included.
+ * Return: 0, -EAGAIN when the ring is full, -EINVAL for a bad @n.
+ */
+int dr_try_claim(struct dr_ring *r, u32 n, u64 *lo)
+{
+	struct dr_ring_hdr *h = r->hdr;
+	u64 size = r->mask + 1, cur;
+
+	if (dr_unlikely(n == 0 || n > size))
+		return -EINVAL;
+
+	if (r->mode == DR_SINGLE_PRODUCER) {
+		cur = dr_load_relaxed(&h->claim);
+		if (!dr_claim_ready(r, cur + n))
+			return -EAGAIN;
+		dr_store_relaxed(&h->claim, cur + n);
+		*lo = cur;
+		return 0;
+	}
+
+	cur = dr_load_relaxed(&h->claim);
+	do {
+		if (!dr_claim_ready(r, cur + n))
+			return -EAGAIN;
+	} while (!dr_try_cmpxchg(&h->claim, &cur, cur + n));
+	*lo = cur;
+	return 0;
+}
+DR_EXPORT(dr_try_claim);
+
+/* Leaves: active consumers nobody active depends on. */
+static u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active)
+{
+	u64 a = active, depended = 0;
+
+	while (a) {
+		depended |= h->deps[dr_ffs64(a)];
+		a &= a - 1;
+	}
+	return active & ~depended;
+}
+
+/*
+ * A seqlock around the gating change: a producer that read the old bitmap
+ * but a dependency's sequence from after the change must retry, or it could
+ * lap a consumer that joined behind that dependency. [G] pairs with [G'].
+ */
+static void dr_registry_publish(struct dr_ring_hdr *h, u64 active)
+{
+	dr_fetch_add(&h->registry_gen, 1);
+	dr_store_release(&h->active, active);
+	/* [E] pairs with [E'] in dr_gating_min(). */
+	dr_store_release(&h->gating, dr_registry_leaves(h, active));
+	dr_fetch_add(&h->registry_gen, 1);
+}
+
+/**
+ * dr_consumer_register() - add a consumer to a ring.
+ * @r: the ring.
+ * @deps: bitmap of registered consumers to read behind; 0 for none.
+ * @seq: where its sequence lives (shared memory), or NULL to keep
+ *	 @r->seq[index] as set by dr_ring_view_block().
+ *
+ * The consumer starts at the current claim when it has no dependencies (it
+ * sees events claimed from now on), else at the slowest of its dependencies.
+ * Producers never lap it, even when they run during the registration.
+ * It gates producers until another consumer depends on it.
+ * Context: registry changes must be serialised by the caller; producers and
+ * consumers may run concurrently.
+ * Return: the consumer's index, -EINVAL for unknown @deps, -ENOSPC when
+ * DR_MAX_CONSUMERS are registered.
+ */
+int dr_consumer_register(struct dr_ring *r, u64 deps, dr_atomic64 *seq)
+{
+	struct dr_ring_hdr *h = r->hdr;
+	u64 active = dr_load_relaxed(&h->active);
+	u64 start, claim;
+	unsigned int i;
+
+	if (deps & ~active)
+		return -EINVAL;
+	if (active == ~0ULL)
+		return -ENOSPC;
+	i = dr_ffs64(~active);
+	if (seq)
+		r->seq[i] = seq;
+	if (!r->seq[i])
+		return -EINVAL;
+
+	/*
+	 * Gate first at a bound producers already respect (no new stall),
+	 * which is at most the start chosen below.
+	 */
+	claim = dr_load_acquire(&h->claim);
+	dr_store_relaxed(r->seq[i], deps ? dr_deps_min(r, deps, claim) : dr_gating_min(r, claim));
+	h->deps[i] = deps;
+	dr_registry_publish(h, active | (1ULL << i));
+	/*
+	 * Producers that still used the old bitmap saw nothing newer than
+	 * this (see [G]), so starting here no claim can lap the consumer.
+	 */
+	claim = dr_load_acquire(&h->claim);
+	start = deps ? dr_deps_min(r, deps, claim) : claim;
+	dr_store_release(r->seq[i], start);
+	return i;
+}
+DR_EXPORT(dr_consumer_register);
+
+/**
+ * dr_consumer_unregister() - remove a consumer nobody depends on.
+ * @r: the ring.
+ * @index: its index.
+ *
+ * Its dependencies gate producers again if nobody else depends on them.
+ * Context: as dr_consumer_register().
+ * Return: 0, -ENOENT when @index is not registered, -EBUSY when another
+ * consumer depends on it.
+ */
+int dr_consumer_unregister(struct dr_ring *r, u32 index)
+{
+	struct dr_ring_hdr *h = r->hdr;
+	u64 active = dr_load_relaxed(&h->active);
+	u64 bit, a;
+
+	if (index >= DR_MAX_CONSUMERS || !(active & (1ULL << index)))
+		return -ENOENT;
+	bit = 1ULL << index;
+	for (a = active & ~bit; a; a &= a - 1)
+		if (h->deps[dr_ffs64(a)] & bit)
+			return -EBUSY;
+	h->deps[index] = 0;
+	dr_registry_publish(h, active & ~bit);
+	return 0;
+}
+DR_EXPORT(dr_consumer_unregister);
+
+/**
+ * dr_consumer_init() - set up a consumer's private state.
+ * @c: the consumer.
+ * @r: the ring.
+ * @index: a registered consumer index.
+ *
+ * Return: 0, or -ENOENT when @index is not registered.
+ */
+int dr_consumer_init(struct dr_consumer *c, struct dr_ring *r, u32 index)
+{
+	if (index >= DR_MAX_CONSUMERS || !r->seq[index] ||
+	    !(dr_load_acquire(&r->hdr->active) & (1ULL << index)))
+		return -ENOENT;
+	c->ring = r;
+	c->index = index;
+	c->seq = r->seq[index];
+	c->deps = r->hdr->deps[index];
+	c->next = dr_load_acquire(c->seq);
+	c->limit = c->next;
+	return 0;
+}
+DR_EXPORT(dr_consumer_init);
+
+/**
+ * dr_consumer_refresh() - recompute how far a consumer may read.
+ * @c: the consumer.
+ *
+ * The consumer barrier: behind the producers (the highest contiguous
+ * published sequence) or behind its upstream consumers.
+ * Return: the new limit, at least @c->next.
+ */
+u64 dr_consumer_refresh(struct dr_consumer *c)
+{
+	const struct dr_ring *r = c->ring;
+	u64 limit;
+
+	if (c->deps)
+		limit = dr_deps_min(r, c->deps, dr_load_relaxed(&r->hdr->claim));
+	else
+		limit = dr_published_upto(r, c->next);
+	if (limit < c->next)
+		limit = c->next;
+	c->limit = limit;
+	return limit;
+}
+DR_EXPORT(dr_consumer_refresh);

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * disruptor.h - libdisruptor: LMAX-Disruptor rings for C.
+ *
+ * A ring of pre-allocated fixed-size slots shared by producers and
+ * consumers. Producers claim sequences, fill the slots in place and publish;
+ * each consumer has its own sequence and reads slots in place, optionally
+ * behind other consumers (pipelines, diamonds). The memfd backend shares a
+ * ring between threads and processes with no kernel module.
+ *
+ * The fast paths (slot pointer, available sequence, release, publish) are
+ * inline here; setup and waiting live in the library. Functions that can
+ * fail return -1 (or NULL) and set errno to a standard value, documented per
+ * function; disruptor_last_error() then says why in words, e.g.
+ * "slot_count 1000 is not a power of two".
+ */
+#ifndef _DISRUPTOR_H
+#define _DISRUPTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dr_ring.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DISRUPTOR_SINGLE_PRODUCER	DR_SINGLE_PRODUCER
+#define DISRUPTOR_MULTI_PRODUCER	DR_MULTI_PRODUCER
+
+/* disruptor_params.flags */
+#define DISRUPTOR_F_BLOCKING		DR_RING_BLOCKING	/* consumers may block */
+
+/**
+ * struct disruptor_params - a new ring's geometry.
+ * @slot_count: number of slots, a power of two, 2 to 2^30.
+ * @slot_size: bytes per slot, a multiple of 8, 8 to 65536.
+ * @producer: DISRUPTOR_SINGLE_PRODUCER or DISRUPTOR_MULTI_PRODUCER.
+ * @flags: DISRUPTOR_F_*; DISRUPTOR_F_BLOCKING lets consumers block (each
+ *	   publish then costs a full barrier).
+ * @reserved: must be zero.
+ */
+struct disruptor_params {
+	uint64_t slot_count;
+	uint32_t slot_size;
+	uint32_t producer;
+	uint32_t flags;
+	uint32_t reserved[3];
+};
+
+/* How a consumer waits for events (struct disruptor_wait.strategy). */
+enum disruptor_wait_strategy {
+	DISRUPTOR_WAIT_SPIN	= 0,	/* busy-spin with a pause instruction */
+	DISRUPTOR_WAIT_YIELD	= 1,	/* spin a little, then sched_yield() */
+	DISRUPTOR_WAIT_SLEEP	= 2,	/* spin, yield, then nanosleep(sleep_ns) */
+	DISRUPTOR_WAIT_PHASED	= 3,	/* spin, then yield for spin_ns, then block */
+	DISRUPTOR_WAIT_BLOCK	= 4,	/* block at once (futex; poll on a device) */
+	DISRUPTOR_WAIT_NR,
+};
+
+/**
+ * struct disruptor_wait - a consumer's wait strategy.
+ * @strategy: enum disruptor_wait_strategy.
+ * @spin_tries: pauses before yielding (0: default 100).
+ * @yield_tries: yields before sleeping, SLEEP only (0: default 100).
+ * @sleep_ns: SLEEP's nap, PHASED's yield phase (0: default 100 us / 1 ms).
+ * @reserved: must be zero.
+ */
+struct disruptor_wait {
+	uint32_t strategy;
+	uint32_t spin_tries;
+	uint32_t yield_tries;
+	uint32_t reserved0;
+	uint64_t sleep_ns;
+	uint64_t reserved[2];
+};
+
+struct disruptor_backend;
+
+/**
+ * struct disruptor_ring - a mapped ring. Read fields, never write them.
+ * @dr: the sequencer view.
+ * @backend: how the ring is mapped (memfd, device).
+ */
+struct disruptor_ring {
+	struct dr_ring dr;
+	const struct disruptor_backend *backend;
+};
+
+/**
+ * struct disruptor_consumer - one consumer's handle, private to one thread.
+ * @dc: the sequencer's consumer state.
+ * @ring: the ring.
+ * @wait: its wait strategy.
+ * @halted: set by disruptor_consumer_halt(); waits return ECANCELED.
+ */
+struct disruptor_consumer {
+	struct dr_consumer dc;
+	struct disruptor_ring *ring;
+	struct disruptor_wait wait;
+	volatile int halted;
+};
+
+const char *disruptor_last_error(void);
+
+/* Rings (memfd backend). */
+struct disruptor_ring *disruptor_ring_create(const struct disruptor_params *p);
+struct disruptor_ring *disruptor_ring_open_fd(int fd);
+int disruptor_ring_fd(const struct disruptor_ring *r);
+void disruptor_ring_close(struct disruptor_ring *r);
+uint64_t disruptor_ring_dropped(const struct disruptor_ring *r);
+
+/* Producers. */
+int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo);
+int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo);
+void disruptor_wake(struct disruptor_ring *r);
+
+/* Consumers. */
+int disruptor_consumer_add(struct disruptor_ring *r, uint64_t deps);
+int disruptor_consumer_remove(struct disruptor_ring *r, int index);
+struct disruptor_consumer *disruptor_consumer_open(struct disruptor_ring *r, int index,
+						   const struct disruptor_wait *w);
+void disruptor_consumer_close(struct disruptor_consumer *c);
+int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeout_ns,
+		       uint64_t *end);
+void disruptor_consumer_halt(struct disruptor_consumer *c);
+
+/*
+ * Batch consumption. The handler sees each event in order with the flag
+ * end_of_batch set on the last one of what was available at once; a non-zero
+ * return stops the loop (that event counts as handled).
+ */
+typedef int (*disruptor_handler_fn)(void *ctx, const void *slot, uint64_t seq,
+				    bool end_of_batch);
+int disruptor_run(struct disruptor_consumer *c, disruptor_handler_fn fn, void *ctx);
+
+/* Pull-style polling, as LMAX's EventPoller: handle what is there, never wait. */
+enum disruptor_poll_state {
+	DISRUPTOR_POLL_PROCESSING	= 0,	/* handled at least one event */
+	DISRUPTOR_POLL_GATING		= 1,	/* published, but upstream consumers lag */
+	DISRUPTOR_POLL_IDLE		= 2,	/* nothing published */
+};
+int disruptor_poll(struct disruptor_consumer *c, disruptor_handler_fn fn, void *ctx);
+
+/**
+ * disruptor_slot() - the slot of a sequence, to fill (producer) or read.
+ * @r: the ring.
+ * @seq: the sequence.
+ *
+ * Return: a pointer to the ring's slot_size bytes for @seq.
+ */
+static inline void *disruptor_slot(struct disruptor_ring *r, uint64_t seq)
+{
+	return dr_slot(&r->dr, seq);
+}
+
+/**
+ * disruptor_publish() - publish claimed sequences [@lo, @hi].
+ * @r: the ring.
+ * @lo: first sequence of the claim.
+ * @hi: last sequence (inclusive).
+ */
+static inline void disruptor_publish(struct disruptor_ring *r, uint64_t lo, uint64_t hi)
+{
+	dr_publish(&r->dr, lo, hi);
+	if (dr_wakeup_needed(&r->dr))
+		disruptor_wake(r);
+}
+
+/**
+ * disruptor_available() - how far a consumer can read now, without waiting.
+ * @c: the consumer.
+ *
+ * Return: end such that [next, end) are readable, next being the consumer's
+ * next sequence (disruptor_next()); end == next when nothing is.
+ */
+static inline uint64_t disruptor_available(struct disruptor_consumer *c)
+{
+	return dr_consumer_available(&c->dc);
+}
+
+/**
+ * disruptor_next() - a consumer's next sequence to read.
+ * @c: the consumer.
+ *
+ * Return: the sequence.
+ */
+static inline uint64_t disruptor_next(const struct disruptor_consumer *c)
+{
+	return c->dc.next;
+}
+
+/**
+ * disruptor_release() - finish every sequence below @upto.
+ * @c: the consumer.
+ * @upto: one past the last sequence handled; at most disruptor_available().
+ */
+static inline void disruptor_release(struct disruptor_consumer *c, uint64_t upto)
+{
+	dr_consumer_release(&c->dc, upto);
+	/* Downstream consumers may be asleep waiting on this one. */
+	if (dr_wakeup_needed(&c->ring->dr))
+		disruptor_wake(c->ring);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _DISRUPTOR_H */

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * consumer.c - registering consumers and waiting for events with a
+ * strategy. Reading and releasing are inline in disruptor.h.
+ */
+#include <sched.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define DR_DEFAULT_SPINS	100
+#define DR_DEFAULT_YIELDS	100
+#define DR_DEFAULT_SLEEP_NS	100000ULL	/* SLEEP: 100 us naps */
+#define DR_DEFAULT_PHASE_NS	1000000ULL	/* PHASED: yield for 1 ms */
+
+/**
+ * disruptor_consumer_add() - register a consumer.
+ * @r: the ring.
+ * @deps: bitmap of consumer indexes it reads behind (bit i for index i);
+ *	  0 to read right behind the producers.
+ *
+ * Register the whole graph before producing when you can: a consumer added
+ * later starts at the current claim (or behind its dependencies), and never
+ * sees earlier events.
+ * Return: its index, or -1 with errno EINVAL (a dependency is not
+ * registered), ENOSPC (64 consumers already).
+ */
+int disruptor_consumer_add(struct disruptor_ring *r, uint64_t deps)
+{
+	if (!r)
+		return dr_fail(EINVAL, "ring is NULL");
+	return r->backend->consumer_add(r, deps);
+}
+
+/**
+ * disruptor_consumer_remove() - unregister a consumer; producers stop
+ * waiting for it.
+ * @r: the ring.
+ * @index: from disruptor_consumer_add().
+ *
+ * Return: 0, or -1 with errno ENOENT (not registered) or EBUSY (another
+ * consumer depends on it).
+ */
+int disruptor_consumer_remove(struct disruptor_ring *r, int index)
+{
+	if (!r)
+		return dr_fail(EINVAL, "ring is NULL");
+	if (index < 0 || index >= DR_MAX_CONSUMERS)
+		return dr_fail(ENOENT, "consumer index %d is out of range", index);
+	return r->backend->consumer_remove(r, index);
+}
+
+static int dr_check_wait(const struct disruptor_ring *r, const struct disruptor_wait *w)
+{
+	if (w->strategy >= DISRUPTOR_WAIT_NR)
+		return dr_fail(EINVAL, "unknown wait strategy %u", w->strategy);
+	if (w->reserved0 || w->reserved[0] || w->reserved[1])
+		return dr_fail(EINVAL, "reserved wait fields are not zero");
+	if ((w->strategy == DISRUPTOR_WAIT_BLOCK || w->strategy == DISRUPTOR_WAIT_PHASED) &&
+	    !(r->dr.flags & DR_RING_BLOCKING))
+		return dr_fail(EINVAL, "blocking waits need a ring created with DISRUPTOR_F_BLOCKING");
+	return 0;
+}
+
+/**
+ * disruptor_consumer_open() - a handle to read as a registered consumer.
+ * @r: the ring.
+ * @index: from disruptor_consumer_add(), in this or another process.
+ * @w: its wait strategy; NULL spins.
+ *
+ * The handle belongs to one thread at a time.
+ * Return: the handle, or NULL with errno EINVAL (bad @w), ENOENT (@index not
+ * registered) or ENOMEM.
+ */
+struct disruptor_consumer *disruptor_consumer_open(struct disruptor_ring *r, int index,
+						   const struct disruptor_wait *w)
+{
+	static const struct disruptor_wait spin = { .strategy = DISRUPTOR_WAIT_SPIN };
+	struct disruptor_consumer *c;
+
+	if (!r) {
+		dr_fail(EINVAL, "ring is NULL");
+		return NULL;
+	}
+	if (!w)
+		w = &spin;
+	if (dr_check_wait(r, w))
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		dr_fail(ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (index < 0 || dr_consumer_init(&c->dc, &r->dr, (uint32_t)index)) {
+		free(c);
+		dr_fail(ENOENT, "consumer %d is not registered", index);
+		return NULL;
+	}
+	c->ring = r;
+	c->wait = *w;
+	if (!c->wait.spin_tries)
+		c->wait.spin_tries = DR_DEFAULT_SPINS;
+	if (!c->wait.yield_tries)
+		c->wait.yield_tries = DR_DEFAULT_YIELDS;
+	if (!c->wait.sleep_ns)
+		c->wait.sleep_ns = c->wait.strategy == DISRUPTOR_WAIT_PHASED ?
+				   DR_DEFAULT_PHASE_NS : DR_DEFAULT_SLEEP_NS;
+	return c;
+}
+
+/**
+ * disruptor_consumer_close() - free a handle; the consumer stays registered.
+ * @c: the handle, or NULL.
+ */
+void disruptor_consumer_close(struct disruptor_consumer *c)
+{
+	free(c);
+}
+
+/**
+ * disruptor_consumer_halt() - make @c's waits return ECANCELED.
+ * @c: the consumer; any thread may call this.
+ */
+void disruptor_consumer_halt(struct disruptor_consumer *c)
+{
+	__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
+	/* Sleepers re-check halted after the wake; see dr_memfd_block(). */
+	disruptor_wake(c->ring);
+}
+
+static void dr_nap(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000ULL),
+		.tv_nsec = (long)(ns % 1000000000ULL),
+	};
+
+	nanosleep(&ts, NULL);
+}
+
+/**
+ * disruptor_wait_for() - wait until sequence @seq is readable.
+ * @c: the consumer.
+ * @seq: a sequence at or after disruptor_next(c).
+ * @timeout_ns: how long at most; negative waits forever, 0 only checks.
+ * @end: set to the end of what is readable, > @seq (a batch may be bigger).
+ *
+ * Return: 0, or -1 with errno ETIMEDOUT, ECANCELED (halted) or EINVAL.
+ */
+int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeout_ns,
+		       uint64_t *end)
+{
+	const struct disruptor_wait *w;
+	uint64_t avail, deadline = 0, started = 0;
+	unsigned long tries;
+
+	if (!c || !end)
+		return dr_fail(EINVAL, "consumer or end is NULL");
+	if (seq < c->dc.next)
+		return dr_fail(EINVAL, "sequence %llu is before the consumer's next, %llu",
+			       (unsigned long long)seq, (unsigned long long)c->dc.next);
+	w = &c->wait;
+	for (tries = 0;; tries++) {
+		avail = dr_consumer_refresh(&c->dc);
+		if (avail > seq) {
+			*end = avail;
+			return 0;
+		}
+		if (__atomic_load_n(&c->halted, __ATOMIC_ACQUIRE))
+			return dr_fail(ECANCELED, "the consumer was halted");
+		if (timeout_ns == 0)
+			return dr_fail(ETIMEDOUT, "sequence %llu is not published",
+				       (unsigned long long)seq);
+		if (!started) {
+			started = dr_now_ns();
+			if (timeout_ns > 0)
+				deadline = started + (uint64_t)timeout_ns;
+		}
+		/* The clock is read once per phase step, not once per spin. */
+		if ((tries & 255) == 255 || w->strategy >= DISRUPTOR_WAIT_SLEEP || tries > w->spin_tries) {
+			uint64_t now = dr_now_ns();
+
+			if (deadline && now >= deadline)
+				return dr_fail(ETIMEDOUT, "timed out waiting for sequence %llu",
+					       (unsigned long long)seq);
+			if (w->strategy == DISRUPTOR_WAIT_PHASED && now - started >= w->sleep_ns) {
+				c->ring->backend->block(c, deadline);
+				continue;
+			}
+		}
+		switch (w->strategy) {
+		case DISRUPTOR_WAIT_SPIN:
+			dr_cpu_relax();
+			break;
+		case DISRUPTOR_WAIT_YIELD:
+		case DISRUPTOR_WAIT_PHASED:
+			if (tries < w->spin_tries)
+				dr_cpu_relax();
+			else
+				sched_yield();
+			break;
+		case DISRUPTOR_WAIT_SLEEP:
+			if (tries < w->spin_tries)
+				dr_cpu_relax();
+			else if (tries < (unsigned long)w->spin_tries + w->yield_tries)
+				sched_yield();
+			else
+				dr_nap(w->sleep_ns);
+			break;
+		case DISRUPTOR_WAIT_BLOCK:
+			c->ring->backend->block(c, deadline);
+			break;
+		}
+	}
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - libdisruptor's private declarations.
+ */
+#ifndef _DISRUPTOR_INTERNAL_H
+#define _DISRUPTOR_INTERNAL_H
+
+#include <errno.h>
+
+#include "disruptor.h"
+
+/**
+ * struct disruptor_backend - what differs between a memfd ring and a device
+ * ring; the sequencer and the consumer API are the same.
+ * @name: for messages.
+ * @block: wait until an event may be there, the deadline passes (ns on
+ *	   CLOCK_MONOTONIC, 0 for none) or the consumer is halted.
+ * @wake: wake every blocked consumer.
+ * @consumer_add: register a consumer.
+ * @consumer_remove: unregister one.
+ * @close: unmap and free.
+ */
+struct disruptor_backend {
+	const char *name;
+	int (*block)(struct disruptor_consumer *c, uint64_t deadline_ns);
+	void (*wake)(struct disruptor_ring *r);
+	int (*consumer_add)(struct disruptor_ring *r, uint64_t deps);
+	int (*consumer_remove)(struct disruptor_ring *r, int index);
+	void (*close)(struct disruptor_ring *r);
+};
+
+/* Set errno to @err and the thread's message; return -1. */
+int dr_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t dr_now_ns(void);
+
+#endif /* _DISRUPTOR_INTERNAL_H */
