@@ -7,6 +7,8 @@
 
 KDIR ?= $(shell scripts/build-kernel.sh --print-dir debug)
 
+PREFIX ?= /usr/local
+
 ifeq ($(V),1)
 Q :=
 else
@@ -16,7 +18,9 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all help deps kernel modules check demo clean
 
-all: modules
+all: modules userspace user-tests
+
+include userspace/userspace.mk
 
 help:
 	@echo "make check   build what is missing, run every test: N passed, N failed"
@@ -24,6 +28,8 @@ help:
 	@echo "make deps    install build and test dependencies (apt, idempotent)"
 	@echo "make kernel  build the cached test kernel (KDIR=$(KDIR))"
 	@echo "make modules build disruptor.ko and disruptor_kunit.ko"
+	@echo "make userspace  build libdisruptor (static, shared, pkg-config) in build/user"
+	@echo "make user-tests build the host tests, plain and under ASan+UBSan and TSan"
 	@echo "make clean   remove build products (not the cached kernel)"
 
 deps:

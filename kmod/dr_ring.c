@@ -7,10 +7,8 @@
 #ifdef __KERNEL__
 #include <linux/export.h>
 #include <linux/string.h>
-#define DR_EXPORT(sym) EXPORT_SYMBOL_GPL(sym)
 #else
 #include <string.h>
-#define DR_EXPORT(sym)
 #endif
 
 #include "dr_ring.h"
@@ -41,7 +39,7 @@ int dr_ring_check_params(u64 size, u32 slot_size, u32 mode, u32 flags)
 		return -EINVAL;
 	return 0;
 }
-DR_EXPORT(dr_ring_check_params);
+EXPORT_SYMBOL_GPL(dr_ring_check_params);
 
 /**
  * dr_ring_layout() - place a ring in one block of memory.
@@ -68,13 +66,13 @@ int dr_ring_layout(u64 size, u32 slot_size, u32 mode, u32 flags, struct dr_layou
 	out->avail = 0;
 	if (mode == DR_MULTI_PRODUCER) {
 		out->avail = off;
-		off = dr_align(off + size * sizeof(dr_atomic64), DR_LINE);
+		off = dr_align(off + size * sizeof(atomic64_t), DR_LINE);
 	}
 	out->slots = off;
 	out->total = off + size * slot_size;
 	return 0;
 }
-DR_EXPORT(dr_ring_layout);
+EXPORT_SYMBOL_GPL(dr_ring_layout);
 
 /**
  * dr_ring_init_shared() - initialise a ring's shared state.
@@ -87,7 +85,7 @@ DR_EXPORT(dr_ring_layout);
  *
  * Context: before the ring is visible to anyone else.
  */
-void dr_ring_init_shared(struct dr_ring_hdr *hdr, dr_atomic64 *avail,
+void dr_ring_init_shared(struct dr_ring_hdr *hdr, atomic64_t *avail,
 			 u64 size, u32 slot_size, u32 mode, u32 flags)
 {
 	u64 i;
@@ -103,7 +101,7 @@ void dr_ring_init_shared(struct dr_ring_hdr *hdr, dr_atomic64 *avail,
 			dr_store_relaxed(&avail[i], i - size);
 	}
 }
-DR_EXPORT(dr_ring_init_shared);
+EXPORT_SYMBOL_GPL(dr_ring_init_shared);
 
 /**
  * dr_ring_view() - build a process's view of an initialised ring.
@@ -112,7 +110,7 @@ DR_EXPORT(dr_ring_init_shared);
  * @avail: the availability array (MP) or NULL.
  * @slots: the slots.
  */
-void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, dr_atomic64 *avail,
+void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, atomic64_t *avail,
 		  void *slots)
 {
 	memset(r, 0, sizeof(*r));
@@ -124,7 +122,7 @@ void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, dr_atomic64 *avail
 	r->mode = hdr->mode;
 	r->flags = hdr->flags;
 }
-DR_EXPORT(dr_ring_view);
+EXPORT_SYMBOL_GPL(dr_ring_view);
 
 /**
  * dr_ring_view_block() - view a ring laid out by dr_ring_layout().
@@ -144,29 +142,29 @@ int dr_ring_view_block(struct dr_ring *r, void *block)
 	err = dr_ring_layout(hdr->size, hdr->slot_size, hdr->mode, hdr->flags, &l);
 	if (err)
 		return err;
-	dr_ring_view(r, hdr, l.avail ? (dr_atomic64 *)(base + l.avail) : NULL,
+	dr_ring_view(r, hdr, l.avail ? (atomic64_t *)(base + l.avail) : NULL,
 		     base + l.slots);
 	seqs = (struct dr_seq_line *)(base + l.seqs);
 	for (i = 0; i < DR_MAX_CONSUMERS; i++)
 		r->seq[i] = &seqs[i].seq;
 	return 0;
 }
-DR_EXPORT(dr_ring_view_block);
+EXPORT_SYMBOL_GPL(dr_ring_view_block);
 
 /**
  * dr_gating_min() - the slowest leaf consumer's sequence.
  * @r: the ring.
- * @upto: the current claim; a consumer claiming more is clamped to it.
+ * @bound: the current claim; a consumer claiming more is clamped to it.
  *
  * Wait-free, so producers in any context may call it. When the registry
  * changes underneath, the answer falls back to the gating cache, a bound
  * that was valid before the change and stays valid after it.
- * Return: the minimum, or @upto when no consumer gates the ring.
+ * Return: the minimum, or @bound when no consumer gates the ring.
  */
-u64 dr_gating_min(const struct dr_ring *r, u64 upto)
+u64 dr_gating_min(const struct dr_ring *r, u64 bound)
 {
 	const struct dr_ring_hdr *h = r->hdr;
-	u64 gen, g, min = upto;
+	u64 gen, g, min = bound;
 
 	/* [G'] pairs with [G] in dr_registry_publish(). */
 	gen = dr_load_acquire(&h->registry_gen);
@@ -191,19 +189,19 @@ u64 dr_gating_min(const struct dr_ring *r, u64 upto)
 	}
 	return min;
 }
-DR_EXPORT(dr_gating_min);
+EXPORT_SYMBOL_GPL(dr_gating_min);
 
 /**
  * dr_deps_min() - the slowest of a set of consumers.
  * @r: the ring.
  * @deps: bitmap of consumer indexes, non-zero.
- * @upto: an upper bound (the ring's claim).
+ * @bound: an upper bound (the ring's claim).
  *
- * Return: the minimum of their sequences, at most @upto.
+ * Return: the minimum of their sequences, at most @bound.
  */
-u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 upto)
+u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound)
 {
-	u64 min = upto;
+	u64 min = bound;
 
 	while (deps) {
 		unsigned int i = dr_ffs64(deps);
@@ -216,7 +214,7 @@ u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 upto)
 	}
 	return min;
 }
-DR_EXPORT(dr_deps_min);
+EXPORT_SYMBOL_GPL(dr_deps_min);
 
 /**
  * dr_claim_ready() - may the slots of a claim ending at @end be written?
@@ -246,7 +244,7 @@ bool dr_claim_ready(struct dr_ring *r, u64 end)
 	}
 	return end <= min + size;
 }
-DR_EXPORT(dr_claim_ready);
+EXPORT_SYMBOL_GPL(dr_claim_ready);
 
 /**
  * dr_try_claim() - claim @n sequences if there is room, at once.
@@ -284,7 +282,7 @@ int dr_try_claim(struct dr_ring *r, u32 n, u64 *lo)
 	*lo = cur;
 	return 0;
 }
-DR_EXPORT(dr_try_claim);
+EXPORT_SYMBOL_GPL(dr_try_claim);
 
 /* Leaves: active consumers nobody active depends on. */
 static u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active)
@@ -328,7 +326,7 @@ static void dr_registry_publish(struct dr_ring_hdr *h, u64 active)
  * Return: the consumer's index, -EINVAL for unknown @deps, -ENOSPC when
  * DR_MAX_CONSUMERS are registered.
  */
-int dr_consumer_register(struct dr_ring *r, u64 deps, dr_atomic64 *seq)
+int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq)
 {
 	struct dr_ring_hdr *h = r->hdr;
 	u64 active = dr_load_relaxed(&h->active);
@@ -352,7 +350,7 @@ int dr_consumer_register(struct dr_ring *r, u64 deps, dr_atomic64 *seq)
 	claim = dr_load_acquire(&h->claim);
 	dr_store_relaxed(r->seq[i], deps ? dr_deps_min(r, deps, claim) : dr_gating_min(r, claim));
 	h->deps[i] = deps;
-	dr_registry_publish(h, active | (1ULL << i));
+	dr_registry_publish(h, active | BIT_ULL(i));
 	/*
 	 * Producers that still used the old bitmap saw nothing newer than
 	 * this (see [G]), so starting here no claim can lap the consumer.
@@ -362,7 +360,7 @@ int dr_consumer_register(struct dr_ring *r, u64 deps, dr_atomic64 *seq)
 	dr_store_release(r->seq[i], start);
 	return i;
 }
-DR_EXPORT(dr_consumer_register);
+EXPORT_SYMBOL_GPL(dr_consumer_register);
 
 /**
  * dr_consumer_unregister() - remove a consumer nobody depends on.
@@ -380,9 +378,9 @@ int dr_consumer_unregister(struct dr_ring *r, u32 index)
 	u64 active = dr_load_relaxed(&h->active);
 	u64 bit, a;
 
-	if (index >= DR_MAX_CONSUMERS || !(active & (1ULL << index)))
+	if (index >= DR_MAX_CONSUMERS || !(active & BIT_ULL(index)))
 		return -ENOENT;
-	bit = 1ULL << index;
+	bit = BIT_ULL(index);
 	for (a = active & ~bit; a; a &= a - 1)
 		if (h->deps[dr_ffs64(a)] & bit)
 			return -EBUSY;
@@ -390,7 +388,7 @@ int dr_consumer_unregister(struct dr_ring *r, u32 index)
 	dr_registry_publish(h, active & ~bit);
 	return 0;
 }
-DR_EXPORT(dr_consumer_unregister);
+EXPORT_SYMBOL_GPL(dr_consumer_unregister);
 
 /**
  * dr_consumer_init() - set up a consumer's private state.
@@ -403,7 +401,7 @@ DR_EXPORT(dr_consumer_unregister);
 int dr_consumer_init(struct dr_consumer *c, struct dr_ring *r, u32 index)
 {
 	if (index >= DR_MAX_CONSUMERS || !r->seq[index] ||
-	    !(dr_load_acquire(&r->hdr->active) & (1ULL << index)))
+	    !(dr_load_acquire(&r->hdr->active) & BIT_ULL(index)))
 		return -ENOENT;
 	c->ring = r;
 	c->index = index;
@@ -413,7 +411,7 @@ int dr_consumer_init(struct dr_consumer *c, struct dr_ring *r, u32 index)
 	c->limit = c->next;
 	return 0;
 }
-DR_EXPORT(dr_consumer_init);
+EXPORT_SYMBOL_GPL(dr_consumer_init);
 
 /**
  * dr_consumer_refresh() - recompute how far a consumer may read.
@@ -437,4 +435,4 @@ u64 dr_consumer_refresh(struct dr_consumer *c)
 	c->limit = limit;
 	return limit;
 }
-DR_EXPORT(dr_consumer_refresh);
+EXPORT_SYMBOL_GPL(dr_consumer_refresh);

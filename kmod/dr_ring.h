@@ -74,7 +74,7 @@
 /* Two lines apart: the adjacent-line prefetcher fetches 128-byte pairs. */
 #define DR_LINE			128
 #define DR_MAX_CONSUMERS	64
-#define DR_MAX_SIZE		(1ULL << 30)
+#define DR_MAX_SIZE		BIT_ULL(30)
 #define DR_MAX_SLOT_SIZE	65536U
 
 enum dr_producer_mode {
@@ -83,7 +83,7 @@ enum dr_producer_mode {
 };
 
 /* hdr->flags */
-#define DR_RING_BLOCKING	(1U << 0)	/* consumers may sleep: publish checks sleepers */
+#define DR_RING_BLOCKING	BIT(0)	/* consumers may sleep: publish checks sleepers */
 #define DR_RING_FLAGS_ALL	(DR_RING_BLOCKING)
 
 /**
@@ -92,6 +92,7 @@ enum dr_producer_mode {
  * @slot_size: bytes per slot, a multiple of 8.
  * @mode: enum dr_producer_mode.
  * @flags: DR_RING_* flags.
+ * @reserved0: zero.
  * @deps: per consumer index, the bitmap of consumers it reads behind.
  * @active: bitmap of registered consumers.
  * @gating: bitmap of leaf consumers: the ones producers wait for.
@@ -102,6 +103,7 @@ enum dr_producer_mode {
  * @dropped: claims refused because the ring was full.
  * @sleepers: consumers that are asleep or about to sleep.
  * @wake_gen: bumped by a producer that wakes sleepers (a futex word).
+ * @reserved1: zero.
  *
  * Hot fields written by different parties sit on their own DR_LINE.
  */
@@ -111,27 +113,27 @@ struct dr_ring_hdr {
 	u32		mode;
 	u32		flags;
 	u32		reserved0;
-	dr_atomic64	active;
-	dr_atomic64	gating;
-	dr_atomic64	registry_gen;
+	atomic64_t	active;
+	atomic64_t	gating;
+	atomic64_t	registry_gen;
 	u64		deps[DR_MAX_CONSUMERS];
 
-	dr_atomic64	claim dr_aligned(DR_LINE);
-	dr_atomic64	cursor dr_aligned(DR_LINE);
-	dr_atomic64	gate_cache dr_aligned(DR_LINE);
-	dr_atomic64	dropped dr_aligned(DR_LINE);
-	dr_atomic64	sleepers dr_aligned(DR_LINE);
+	atomic64_t	claim __aligned(DR_LINE);
+	atomic64_t	cursor __aligned(DR_LINE);
+	atomic64_t	gate_cache __aligned(DR_LINE);
+	atomic64_t	dropped __aligned(DR_LINE);
+	atomic64_t	sleepers __aligned(DR_LINE);
 	u32		wake_gen;
 	u32		reserved1;
-} dr_aligned(DR_LINE);
+} __aligned(DR_LINE);
 
 /**
  * struct dr_seq_line - a consumer sequence alone on its line.
  * @seq: count of events the consumer has finished.
  */
 struct dr_seq_line {
-	dr_atomic64	seq;
-} dr_aligned(DR_LINE);
+	atomic64_t	seq;
+} __aligned(DR_LINE);
 
 /**
  * struct dr_ring - one process's view of a ring.
@@ -146,9 +148,9 @@ struct dr_seq_line {
  */
 struct dr_ring {
 	struct dr_ring_hdr	*hdr;
-	dr_atomic64		*avail;
+	atomic64_t		*avail;
 	u8			*slots;
-	dr_atomic64		*seq[DR_MAX_CONSUMERS];
+	atomic64_t		*seq[DR_MAX_CONSUMERS];
 	u64			mask;
 	u32			slot_size;
 	u32			mode;
@@ -166,7 +168,7 @@ struct dr_ring {
  */
 struct dr_consumer {
 	struct dr_ring	*ring;
-	dr_atomic64	*seq;
+	atomic64_t	*seq;
 	u64		deps;
 	u64		next;
 	u64		limit;
@@ -192,18 +194,18 @@ struct dr_layout {
 
 int dr_ring_check_params(u64 size, u32 slot_size, u32 mode, u32 flags);
 int dr_ring_layout(u64 size, u32 slot_size, u32 mode, u32 flags, struct dr_layout *out);
-void dr_ring_init_shared(struct dr_ring_hdr *hdr, dr_atomic64 *avail,
+void dr_ring_init_shared(struct dr_ring_hdr *hdr, atomic64_t *avail,
 			 u64 size, u32 slot_size, u32 mode, u32 flags);
-void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, dr_atomic64 *avail,
+void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, atomic64_t *avail,
 		  void *slots);
 int dr_ring_view_block(struct dr_ring *r, void *block);
 
-u64 dr_gating_min(const struct dr_ring *r, u64 upto);
-u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 upto);
+u64 dr_gating_min(const struct dr_ring *r, u64 bound);
+u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound);
 bool dr_claim_ready(struct dr_ring *r, u64 end);
 int dr_try_claim(struct dr_ring *r, u32 n, u64 *lo);
 
-int dr_consumer_register(struct dr_ring *r, u64 deps, dr_atomic64 *seq);
+int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq);
 int dr_consumer_unregister(struct dr_ring *r, u32 index);
 int dr_consumer_init(struct dr_consumer *c, struct dr_ring *r, u32 index);
 u64 dr_consumer_refresh(struct dr_consumer *c);
@@ -333,19 +335,19 @@ static inline u64 dr_consumer_available(struct dr_consumer *c)
 }
 
 /**
- * dr_consumer_release() - finish every sequence below @upto.
+ * dr_consumer_release() - finish every sequence below @end.
  * @c: the consumer.
- * @upto: one past the last finished sequence; at most what
+ * @end: one past the last finished sequence; at most what
  *	  dr_consumer_available() returned.
  *
  * The slots may be overwritten, and downstream consumers may read them,
  * once this returns.
  */
-static inline void dr_consumer_release(struct dr_consumer *c, u64 upto)
+static inline void dr_consumer_release(struct dr_consumer *c, u64 end)
 {
-	c->next = upto;
+	c->next = end;
 	/* [C] pairs with [C'] in dr_gating_min() and [C''] in dr_deps_min(). */
-	dr_store_release(c->seq, upto);
+	dr_store_release(c->seq, end);
 }
 
 #endif /* _DR_RING_H */

@@ -19,7 +19,7 @@ make -s KDIR="$kdir" all || { echo "check: build failed" >&2; exit 1; }
 
 export KDIR="$kdir"
 echo "=== host tests"
-scripts/run-tests.sh host "$out/host.ktap" 900 scripts/tests/*.sh
+scripts/run-tests.sh host "$out/host.ktap" 900 scripts/tests/*.sh userspace/tests/*.sh build/tests/*
 
 echo "=== guest tests (QEMU TCG, debug kernel: KASAN, lockdep)"
 payload=(

@@ -93,13 +93,13 @@ struct disruptor_ring {
  * @dc: the sequencer's consumer state.
  * @ring: the ring.
  * @wait: its wait strategy.
- * @halted: set by disruptor_consumer_halt(); waits return ECANCELED.
+ * @halted: set by disruptor_consumer_halt() (atomically); waits return ECANCELED.
  */
 struct disruptor_consumer {
 	struct dr_consumer dc;
 	struct disruptor_ring *ring;
 	struct disruptor_wait wait;
-	volatile int halted;
+	int halted;
 };
 
 const char *disruptor_last_error(void);
@@ -192,13 +192,13 @@ static inline uint64_t disruptor_next(const struct disruptor_consumer *c)
 }
 
 /**
- * disruptor_release() - finish every sequence below @upto.
+ * disruptor_release() - finish every sequence below @end.
  * @c: the consumer.
- * @upto: one past the last sequence handled; at most disruptor_available().
+ * @end: one past the last sequence handled; at most disruptor_available().
  */
-static inline void disruptor_release(struct disruptor_consumer *c, uint64_t upto)
+static inline void disruptor_release(struct disruptor_consumer *c, uint64_t end)
 {
-	dr_consumer_release(&c->dc, upto);
+	dr_consumer_release(&c->dc, end);
 	/* Downstream consumers may be asleep waiting on this one. */
 	if (dr_wakeup_needed(&c->ring->dr))
 		disruptor_wake(c->ring);

@@ -35,7 +35,7 @@ struct dr_memfd_prefix {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t reserved;
-	dr_atomic64 registry_lock;
+	atomic64_t registry_lock;
 };
 
 struct dr_memfd_ring {
@@ -100,7 +100,7 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 		struct dr_layout l;
 
 		dr_ring_layout(p->slot_count, p->slot_size, p->producer, p->flags, &l);
-		dr_ring_init_shared(hdr, l.avail ? (dr_atomic64 *)((uint8_t *)hdr + l.avail) : NULL,
+		dr_ring_init_shared(hdr, l.avail ? (atomic64_t *)((uint8_t *)hdr + l.avail) : NULL,
 				    p->slot_count, p->slot_size, p->producer, p->flags);
 		m->prefix->version = DR_MEMFD_VERSION;
 		__atomic_store_n(&m->prefix->magic, DR_MEMFD_MAGIC, __ATOMIC_RELEASE);
@@ -308,7 +308,7 @@ static int dr_memfd_block(struct disruptor_consumer *c, uint64_t deadline_ns)
 
 	gen = __atomic_load_n(&h->wake_gen, __ATOMIC_ACQUIRE);
 	dr_fetch_add(&h->sleepers, 1);	/* [F] */
-	if (!c->halted && dr_consumer_refresh(&c->dc) == c->dc.next) {
+	if (!__atomic_load_n(&c->halted, __ATOMIC_ACQUIRE) && dr_consumer_refresh(&c->dc) == c->dc.next) {
 		if (deadline_ns) {
 			uint64_t now = dr_now_ns();
 			uint64_t left = deadline_ns > now ? deadline_ns - now : 0;
