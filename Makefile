@@ -30,6 +30,7 @@ help:
 	@echo "make modules build disruptor.ko and disruptor_kunit.ko"
 	@echo "make userspace  build libdisruptor (static, shared, pkg-config) in build/user"
 	@echo "make user-tests build the host tests, plain and under ASan+UBSan and TSan"
+	@echo "make bench-avail  measure the MP availability schemes (scan vs cursor)"
 	@echo "make clean   remove build products (not the cached kernel)"
 
 deps:
