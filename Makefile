@@ -18,9 +18,20 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all help deps kernel modules check demo clean
 
-all: modules userspace user-tests
+all: modules userspace user-tests guest-tests
 
 include userspace/userspace.mk
+
+# Guest tests: static programs run as root in the test kernel.
+GUEST_TESTS := $(patsubst kmod/tests/%.c,build/guest/%,$(wildcard kmod/tests/*.c))
+
+build/guest/%: kmod/tests/%.c kmod/tests/guest_util.h kmod/uapi/linux/disruptor.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -static \
+		-Ikmod/uapi -o $@ $<
+
+.PHONY: guest-tests
+guest-tests: $(GUEST_TESTS)
 
 help:
 	@echo "make check   build what is missing, run every test: N passed, N failed"

@@ -1,14 +1,94 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Declarations shared by the module's files and its KUnit tests. Not ABI:
- * the ABI lives in the uapi header alone.
+ * the ABI lives in uapi/linux/disruptor.h alone.
  */
 #ifndef _DISRUPTOR_INTERNAL_H
 #define _DISRUPTOR_INTERNAL_H
 
+#include <linux/irq_work.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/disruptor.h>
 
-/* /dev/disruptor; exported to the KUnit module only. */
+#include "disruptor_kernel.h"
+#include "dr_ring.h"
+
+#define DRK_MAX_SLOTS		BIT(20)
+#define DRK_MAX_SLOT_SIZE	4096U
+#define DRK_PUBLISH_MAX		1024U
+#define DRK_PUBLISH_MAX_BYTES	(256U * 1024)
+
+/**
+ * struct drk_ring - a ring: its memory, its sequencer view, who may use it.
+ * @ref: fds, mappings (through their file) and kernel users.
+ * @node: in the list of rings, under drk_rings_lock.
+ * @name: unique name.
+ * @dr: the sequencer view; @dr.shadow is @shadow.
+ * @block: vmalloc_user(): header page, consumer pages, avail, slots.
+ * @block_size: bytes in @block.
+ * @params: the geometry, features and offsets, as reported to userspace.
+ * @uid: owner.
+ * @gid: group.
+ * @mode: permission bits for attaching (read) and publishing (write).
+ * @user: the creator, charged for @block against RLIMIT_MEMLOCK.
+ * @locked_pages: pages charged to @user.
+ * @registry_lock: serialises consumer registration.
+ * @owned: consumers bound to an fd, under @registry_lock.
+ * @shadow: trusted copies of the consumers' sequences.
+ * @wq: poll and DISRUPTOR_IOC_WAIT sleepers.
+ * @wake_work: wakes @wq from any context, NMI included.
+ */
+struct drk_ring {
+	struct kref		ref;
+	struct list_head	node;
+	char			name[DISRUPTOR_NAME_LEN];
+	struct dr_ring		dr;
+	void			*block;
+	size_t			block_size;
+	struct disruptor_ring_params params;
+	kuid_t			uid;
+	kgid_t			gid;
+	umode_t			mode;
+	struct user_struct	*user;
+	unsigned long		locked_pages;
+	struct mutex		registry_lock;	/* consumer add/remove */
+	u64			owned;
+	atomic64_t		shadow[DR_MAX_CONSUMERS];
+	wait_queue_head_t	wq;
+	struct irq_work		wake_work;
+};
+
+/**
+ * struct drk_file - what one open /dev/disruptor is bound to.
+ * @lock: serialises binding and consumer ownership.
+ * @ring: the ring, set once by CREATE or ATTACH; read locklessly after.
+ * @consumer: the consumer index this fd owns, or -1.
+ * @may_publish: DISRUPTOR_IOC_PUBLISH allowed.
+ */
+struct drk_file {
+	struct mutex		lock;	/* binding */
+	struct drk_ring		*ring;
+	int			consumer;
+	bool			may_publish;
+};
+
 extern struct miscdevice disruptor_misc;
+
+int drk_check_ring_params(const struct disruptor_ring_params *p);
+struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p);
+void drk_ring_get_ref(struct drk_ring *ring);
+int drk_consumer_add(struct drk_ring *ring, u64 deps, u64 *start);
+void drk_consumer_remove(struct drk_ring *ring, int index);
+u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next);
+bool drk_may_access(const struct drk_ring *ring, int mask);
+void drk_wake(struct drk_ring *ring);
+
+long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int drk_mmap(struct file *file, struct vm_area_struct *vma);
 
 #endif /* _DISRUPTOR_INTERNAL_H */

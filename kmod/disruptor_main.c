@@ -2,9 +2,11 @@
 /*
  * disruptor - LMAX-Disruptor rings in the kernel, exposed at /dev/disruptor.
  *
- * This file owns the module's lifetime and the character device. Rings, the
- * ABI and mmap arrive with the [kmod] work; until ring permissions exist the
- * node is root-only (0600).
+ * This file owns the module's lifetime and the character device's file
+ * operations; rings live in disruptor_ring.c, the ioctls in
+ * disruptor_ioctl.c, mapping in disruptor_mmap.c. The node is root-only
+ * (0600) until a udev rule opens it to a group; each ring then checks its
+ * own owner, group and mode.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,11 +14,63 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
 
 #include "disruptor_internal.h"
 
+static int disruptor_open(struct inode *inode, struct file *file)
+{
+	struct drk_file *f;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	f->consumer = -1;
+	file->private_data = f;
+	return 0;
+}
+
+static int disruptor_release(struct inode *inode, struct file *file)
+{
+	struct drk_file *f = file->private_data;
+
+	if (f->ring) {
+		if (f->consumer >= 0)
+			drk_consumer_remove(f->ring, f->consumer);
+		drk_ring_put(f->ring);
+	}
+	mutex_destroy(&f->lock);
+	kfree(f);
+	return 0;
+}
+
+/* EPOLLIN when the fd's consumer has its next sequence readable. */
+static __poll_t disruptor_poll(struct file *file, poll_table *wait)
+{
+	struct drk_file *f = file->private_data;
+	struct drk_ring *ring = smp_load_acquire(&f->ring);	/* pairs with drk_bind() */
+	int index = READ_ONCE(f->consumer);
+	u64 next;
+
+	if (!ring || index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
+		return EPOLLERR;
+	poll_wait(file, &ring->wq, wait);
+	/* Pairs with the smp_mb() in drk_publish(): see the event or be woken. */
+	smp_mb();
+	if (drk_consumer_available(ring, index, &next) > next)
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
 static const struct file_operations disruptor_fops = {
 	.owner		= THIS_MODULE,
+	.open		= disruptor_open,
+	.release	= disruptor_release,
+	.unlocked_ioctl	= drk_ioctl,
+	.mmap		= drk_mmap,
+	.poll		= disruptor_poll,
 	.llseek		= noop_llseek,
 };
 

@@ -152,6 +152,46 @@ int dr_ring_view_block(struct dr_ring *r, void *block)
 EXPORT_SYMBOL_GPL(dr_ring_view_block);
 
 /**
+ * dr_seq_read() - a consumer's sequence, as far as it can be trusted.
+ * @r: the ring.
+ * @i: the consumer's index.
+ * @bound: the ring's claim (or a claim being made); nothing finishes past it.
+ *
+ * Without shadows (userspace) the sequence as stored, at most @bound. With
+ * shadows (the kernel, whose consumers write their pages) the value only
+ * moves forward, and a value past @bound counts as @bound: garbage can make
+ * a consumer skip events or stall itself, never go back or lap the ring.
+ * Context: any, NMI included.
+ * Return: the sequence.
+ */
+u64 dr_seq_read(const struct dr_ring *r, unsigned int i, u64 bound)
+{
+	/* [C'] pairs with [C] in dr_consumer_release(). */
+	u64 v = dr_load_acquire(r->seq[i]);
+	u64 old;
+
+	if (v > bound)
+		v = bound;
+	if (!r->shadow)
+		return v;
+	old = dr_load_acquire(&r->shadow[i]);
+	while (v > old) {
+		if (dr_try_cmpxchg(&r->shadow[i], &old, v))
+			return v;
+	}
+	return old;
+}
+EXPORT_SYMBOL_GPL(dr_seq_read);
+
+/* Registration sets a consumer's sequence, and its shadow when it has one. */
+static void dr_seq_set(struct dr_ring *r, unsigned int i, u64 v)
+{
+	if (r->shadow)
+		dr_store_release(&r->shadow[i], v);
+	dr_store_release(r->seq[i], v);
+}
+
+/**
  * dr_gating_min() - the slowest leaf consumer's sequence.
  * @r: the ring.
  * @bound: the current claim; a consumer claiming more is clamped to it.
@@ -171,9 +211,7 @@ u64 dr_gating_min(const struct dr_ring *r, u64 bound)
 	/* [E'] pairs with [E] in dr_registry_publish(). */
 	g = dr_load_acquire(&h->gating);
 	while (g) {
-		unsigned int i = dr_ffs64(g);
-		/* [C'] pairs with [C] in dr_consumer_release(). */
-		u64 v = dr_load_acquire(r->seq[i]);
+		u64 v = dr_seq_read(r, dr_ffs64(g), bound);
 
 		if (v < min)
 			min = v;
@@ -204,9 +242,7 @@ u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound)
 	u64 min = bound;
 
 	while (deps) {
-		unsigned int i = dr_ffs64(deps);
-		/* [C''] pairs with [C] in dr_consumer_release(). */
-		u64 v = dr_load_acquire(r->seq[i]);
+		u64 v = dr_seq_read(r, dr_ffs64(deps), bound);
 
 		if (v < min)
 			min = v;
@@ -348,7 +384,7 @@ int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq)
 	 * which is at most the start chosen below.
 	 */
 	claim = dr_load_acquire(&h->claim);
-	dr_store_relaxed(r->seq[i], deps ? dr_deps_min(r, deps, claim) : dr_gating_min(r, claim));
+	dr_seq_set(r, i, deps ? dr_deps_min(r, deps, claim) : dr_gating_min(r, claim));
 	h->deps[i] = deps;
 	dr_registry_publish(h, active | BIT_ULL(i));
 	/*
@@ -357,7 +393,7 @@ int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq)
 	 */
 	claim = dr_load_acquire(&h->claim);
 	start = deps ? dr_deps_min(r, deps, claim) : claim;
-	dr_store_release(r->seq[i], start);
+	dr_seq_set(r, i, start);
 	return i;
 }
 EXPORT_SYMBOL_GPL(dr_consumer_register);

@@ -42,10 +42,10 @@
  *				dr_published_upto() [B'].
  *  consumer sequence		its consumer: store-release in
  *				dr_consumer_release() [C], paired with the
- *				load-acquire in dr_gating_min() [C'] (so a slot
- *				is reused only after every leaf finished reading
- *				it) and in dr_deps_min() [C''] (downstream reads
- *				happen after upstream's work).
+ *				load-acquire in dr_seq_read() [C'], which
+ *				dr_gating_min() uses (a slot is reused only after
+ *				every leaf finished reading it) and dr_deps_min()
+ *				too (downstream reads follow upstream's work).
  *  hdr->gate_cache		SP: the producer (relaxed; a private hint).
  *				MP: producers, store-release [D] paired with
  *				load-acquire in dr_try_claim() [D'], so a producer
@@ -63,6 +63,9 @@
  *				barrier in dr_wakeup_needed() [F'] between a
  *				publish and the read of sleepers.
  *  hdr->dropped		producers that fail a claim (fetch_add).
+ *  shadow[i] (kernel only)	whoever reads consumer i's untrusted page:
+ *				a monotonic try_cmpxchg, so concurrent readers
+ *				agree and the value only moves forward.
  *
  * Published + dropped == offered: every claim is published (a claim cannot
  * be abandoned), so hdr->claim counts published events once they are
@@ -94,7 +97,7 @@ enum dr_producer_mode {
  * @slot_size: bytes per slot, a multiple of 8.
  * @mode: enum dr_producer_mode.
  * @flags: DR_RING_* flags.
- * @reserved0: zero.
+ * @abi_version: the mapping's ABI version (kernel rings), else 0.
  * @deps: per consumer index, the bitmap of consumers it reads behind.
  * @active: bitmap of registered consumers.
  * @gating: bitmap of leaf consumers: the ones producers wait for.
@@ -114,7 +117,7 @@ struct dr_ring_hdr {
 	u32		slot_size;
 	u32		mode;
 	u32		flags;
-	u32		reserved0;
+	u32		abi_version;
 	atomic64_t	active;
 	atomic64_t	gating;
 	atomic64_t	registry_gen;
@@ -143,6 +146,9 @@ struct dr_seq_line {
  * @avail: MP only: the availability array, @hdr->size entries.
  * @slots: the slots.
  * @seq: each consumer index's sequence (NULL until registered).
+ * @shadow: NULL, or when @seq points into memory the consumers' owners may
+ *	    write (the kernel's mapped pages), per index the value last
+ *	    trusted: producers and barriers then use dr_seq_read().
  * @mask: @hdr->size - 1, kept here to avoid a shared load.
  * @slot_size: copy of @hdr->slot_size.
  * @mode: copy of @hdr->mode.
@@ -153,6 +159,7 @@ struct dr_ring {
 	atomic64_t		*avail;
 	u8			*slots;
 	atomic64_t		*seq[DR_MAX_CONSUMERS];
+	atomic64_t		*shadow;
 	u64			mask;
 	u32			slot_size;
 	u32			mode;
@@ -202,6 +209,7 @@ void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, atomic64_t *avail,
 		  void *slots);
 int dr_ring_view_block(struct dr_ring *r, void *block);
 
+u64 dr_seq_read(const struct dr_ring *r, unsigned int i, u64 bound);
 u64 dr_gating_min(const struct dr_ring *r, u64 bound);
 u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound);
 bool dr_claim_ready(struct dr_ring *r, u64 end);
@@ -354,7 +362,7 @@ static inline u64 dr_consumer_available(struct dr_consumer *c)
 static inline void dr_consumer_release(struct dr_consumer *c, u64 end)
 {
 	c->next = end;
-	/* [C] pairs with [C'] in dr_gating_min() and [C''] in dr_deps_min(). */
+	/* [C] pairs with [C'] in dr_seq_read(). */
 	dr_store_release(c->seq, end);
 }
 

@@ -28,7 +28,7 @@ payload=(
 	scripts/run-tests.sh:/usr/bin/run-tests.sh
 	scripts/ktap-merge.sh:/usr/bin/ktap-merge.sh
 )
-for t in kmod/tests/*.sh; do
+for t in kmod/tests/*.sh build/guest/*; do
 	payload+=("$t:/tests/$(basename "$t")")
 done
 scripts/build-initramfs.sh "$kdir" "$out/guest.cpio" scripts/guest/check.sh "${payload[@]}" || exit 1

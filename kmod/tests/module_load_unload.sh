@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# insmod creates /dev/disruptor (char, root-only 0600); rmmod removes it;
-# the module loads again after unloading.
+# rmmod removes /dev/disruptor; insmod creates it (char, root-only 0600);
+# the module unloads and loads again. Leaves the module loaded.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
 
 for round in 1 2; do
+	rmmod disruptor || fail "rmmod (round $round)"
+	[ ! -e /dev/disruptor ] || fail "/dev/disruptor still exists after rmmod"
 	insmod /modules/disruptor.ko || fail "insmod (round $round)"
 	[ -c /dev/disruptor ] || fail "/dev/disruptor is not a character device"
 	perm=$(stat -c '%a %u %g' /dev/disruptor)
@@ -13,7 +15,5 @@ for round in 1 2; do
 	exec 3<>/dev/disruptor || fail "cannot open /dev/disruptor"
 	exec 3>&-
 	grep -q '^disruptor ' /proc/modules || fail "not in /proc/modules"
-	rmmod disruptor || fail "rmmod (round $round)"
-	[ ! -e /dev/disruptor ] || fail "/dev/disruptor still exists after rmmod"
 done
-echo "loaded and unloaded twice"
+echo "unloaded and loaded twice"

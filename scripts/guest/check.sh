@@ -19,14 +19,16 @@ if insmod /modules/disruptor.ko && insmod /modules/disruptor_kunit.ko; then
 		grep -q '^ok 1 ' "$f" || rc=1
 	done
 	rmmod disruptor_kunit || rc=1
-	rmmod disruptor || rc=1
 else
 	echo "cannot load the modules for KUnit"
 	rc=1
 fi
 [ -n "$kunit_docs" ] || { echo "no KUnit results found"; rc=1; }
 
+# The tests expect disruptor.ko loaded, and leave it loaded.
+lsmod | grep -q '^disruptor ' || insmod /modules/disruptor.ko || rc=1
 run-tests.sh guest /tmp/guest.ktap 300 /tests/* || rc=1
+rmmod disruptor || { echo "rmmod disruptor failed after the tests"; rc=1; }
 
 # shellcheck disable=SC2086
 ktap-merge.sh /tmp/guest.ktap $kunit_docs >"$results"

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * disruptor_ioctl.c - the ioctls of /dev/disruptor. Each copies its
+ * argument in once, checks every field (unknown flags and non-zero reserved
+ * fields are -EINVAL), and never reads the user's copy again.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "disruptor_internal.h"
+
+static bool drk_resv_zero(const void *resv, size_t len)
+{
+	return !memchr_inv(resv, 0, len);
+}
+
+/* Bind @f to @ring for good; the caller's reference moves to @f. */
+static int drk_bind(struct drk_file *f, struct drk_ring *ring, bool may_publish)
+{
+	mutex_lock(&f->lock);
+	if (f->ring) {
+		mutex_unlock(&f->lock);
+		return -EBUSY;
+	}
+	f->may_publish = may_publish;
+	/* Pairs with the smp_load_acquire() in drk_file_ring(). */
+	smp_store_release(&f->ring, ring);
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+static struct drk_ring *drk_file_ring(struct drk_file *f)
+{
+	/* Pairs with the smp_store_release() in drk_bind(). */
+	return smp_load_acquire(&f->ring);
+}
+
+static long drk_ioc_create(struct drk_file *f, void __user *arg)
+{
+	struct disruptor_ring_params p;
+	struct drk_ring *ring;
+	int err;
+
+	if (copy_from_user(&p, arg, sizeof(p)))
+		return -EFAULT;
+	err = drk_check_ring_params(&p);
+	if (err)
+		return err;
+	/* Giving the ring to someone else is chown(). */
+	if (((p.uid != (u32)-1 && !uid_eq(make_kuid(current_user_ns(), p.uid), current_fsuid())) ||
+	     (p.gid != (u32)-1 && !in_group_p(make_kgid(current_user_ns(), p.gid)))) &&
+	    !capable(CAP_CHOWN))
+		return -EPERM;
+	if (drk_file_ring(f))
+		return -EBUSY;
+	ring = drk_ring_create(&p);
+	if (IS_ERR(ring))
+		return PTR_ERR(ring);
+	err = drk_bind(f, ring, true);
+	if (err) {
+		drk_ring_put(ring);
+		return err;
+	}
+	if (copy_to_user(arg, &ring->params, sizeof(ring->params)))
+		return -EFAULT;
+	return 0;
+}
+
+static long drk_ioc_attach(struct drk_file *f, void __user *arg)
+{
+	struct disruptor_attach a;
+	struct drk_ring *ring;
+	int err;
+
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (a.flags || !drk_resv_zero(a.resv, sizeof(a.resv)) ||
+	    strnlen(a.name, DISRUPTOR_NAME_LEN) == DISRUPTOR_NAME_LEN)
+		return -EINVAL;
+	if (drk_file_ring(f))
+		return -EBUSY;
+	ring = drk_ring_get(a.name);
+	if (!ring)
+		return -ENOENT;
+	if (!drk_may_access(ring, MAY_READ)) {
+		drk_ring_put(ring);
+		return -EACCES;
+	}
+	err = drk_bind(f, ring, drk_may_access(ring, MAY_WRITE));
+	if (err) {
+		drk_ring_put(ring);
+		return err;
+	}
+	a.params = ring->params;
+	if (copy_to_user(arg, &a, sizeof(a)))
+		return -EFAULT;
+	return 0;
+}
+
+static long drk_ioc_add_consumer(struct drk_file *f, void __user *arg)
+{
+	struct disruptor_consumer_params c;
+	struct drk_ring *ring = drk_file_ring(f);
+	int index;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (c.flags || c.index || c.start || !drk_resv_zero(c.resv, sizeof(c.resv)))
+		return -EINVAL;
+	if (!ring)
+		return -ENOTCONN;
+	mutex_lock(&f->lock);
+	if (f->consumer >= 0) {
+		mutex_unlock(&f->lock);
+		return -EBUSY;
+	}
+	index = drk_consumer_add(ring, c.deps, &c.start);
+	if (index >= 0)
+		f->consumer = index;
+	mutex_unlock(&f->lock);
+	if (index < 0)
+		return index;
+	c.index = index;
+	if (copy_to_user(arg, &c, sizeof(c)))
+		return -EFAULT;
+	return 0;
+}
+
+static long drk_ioc_publish(struct drk_file *f, void __user *arg)
+{
+	struct drk_ring *ring = drk_file_ring(f);
+	struct disruptor_publish p;
+	u32 slot_size, i;
+	size_t bytes;
+	void *buf;
+	u64 lo;
+	int err;
+
+	if (copy_from_user(&p, arg, sizeof(p)))
+		return -EFAULT;
+	if (p.flags || p.published || p.first || !drk_resv_zero(p.resv, sizeof(p.resv)))
+		return -EINVAL;
+	if (!ring)
+		return -ENOTCONN;
+	if (!f->may_publish)
+		return -EPERM;
+	slot_size = ring->dr.slot_size;
+	bytes = (size_t)p.count * p.record_size;
+	if (p.count == 0 || p.count > DRK_PUBLISH_MAX || p.count > ring->dr.mask + 1 ||
+	    p.record_size == 0 || p.record_size > slot_size || bytes > DRK_PUBLISH_MAX_BYTES)
+		return -EINVAL;
+	/* Copy first: a claim cannot be abandoned, so nothing may fault after it. */
+	buf = memdup_user(u64_to_user_ptr(p.data), bytes);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	err = drk_try_claim(ring, p.count, &lo);
+	if (!err) {
+		for (i = 0; i < p.count; i++) {
+			void *slot = drk_slot(ring, lo + i);
+
+			memcpy(slot, buf + (size_t)i * p.record_size, p.record_size);
+			memset(slot + p.record_size, 0, slot_size - p.record_size);
+		}
+		drk_publish(ring, lo, lo + p.count - 1);
+		p.published = p.count;
+		p.first = lo;
+	}
+	kfree(buf);
+	if (err)
+		return err;
+	if (copy_to_user(arg, &p, sizeof(p)))
+		return -EFAULT;
+	return 0;
+}
+
+/* The WAIT condition; records how far the consumer may read. */
+static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wait *w)
+{
+	u64 next;
+
+	w->available = drk_consumer_available(ring, index, &next);
+	return w->available > w->seq;
+}
+
+static long drk_ioc_wait(struct drk_file *f, void __user *arg)
+{
+	struct drk_ring *ring = drk_file_ring(f);
+	struct disruptor_wait w;
+	long ret;
+
+	if (copy_from_user(&w, arg, sizeof(w)))
+		return -EFAULT;
+	if (w.flags || w.resv0 || w.available || !drk_resv_zero(w.resv, sizeof(w.resv)))
+		return -EINVAL;
+	if (!ring)
+		return -ENOTCONN;
+	if (f->consumer < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
+		return -EINVAL;
+	/* set_current_state() in the wait orders queueing before the check. */
+	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, f->consumer, &w),
+						 ns_to_ktime(w.timeout_ns));
+	if (ret == -ETIME)
+		ret = -ETIMEDOUT;
+	if (ret)
+		return ret;
+	if (copy_to_user(arg, &w, sizeof(w)))
+		return -EFAULT;
+	return 0;
+}
+
+static long drk_ioc_stats(struct drk_file *f, void __user *arg)
+{
+	struct drk_ring *ring = drk_file_ring(f);
+	struct disruptor_stats *s;
+	u64 claim, active, a;
+	long ret = 0;
+
+	if (!ring)
+		return -ENOTCONN;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	claim = atomic64_read(&ring->dr.hdr->claim);
+	active = atomic64_read(&ring->dr.hdr->active);
+	s->claimed = claim;
+	s->dropped = atomic64_read(&ring->dr.hdr->dropped);
+	s->active = active;
+	s->gating = atomic64_read(&ring->dr.hdr->gating);
+	for (a = active; a; a &= a - 1)
+		s->consumer_seq[__ffs64(a)] = dr_seq_read(&ring->dr, __ffs64(a), claim);
+	if (copy_to_user(arg, s, sizeof(*s)))
+		ret = -EFAULT;
+	kfree(s);
+	return ret;
+}
+
+/**
+ * drk_ioctl() - dispatch a /dev/disruptor ioctl.
+ * @file: the open device.
+ * @cmd: DISRUPTOR_IOC_*.
+ * @arg: user pointer to the command's struct.
+ *
+ * Return: 0 or a negative errno; -ENOTTY for an unknown @cmd.
+ */
+long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct drk_file *f = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case DISRUPTOR_IOC_CREATE:
+		return drk_ioc_create(f, uarg);
+	case DISRUPTOR_IOC_ATTACH:
+		return drk_ioc_attach(f, uarg);
+	case DISRUPTOR_IOC_ADD_CONSUMER:
+		return drk_ioc_add_consumer(f, uarg);
+	case DISRUPTOR_IOC_PUBLISH:
+		return drk_ioc_publish(f, uarg);
+	case DISRUPTOR_IOC_WAIT:
+		return drk_ioc_wait(f, uarg);
+	case DISRUPTOR_IOC_STATS:
+		return drk_ioc_stats(f, uarg);
+	default:
+		return -ENOTTY;
+	}
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * disruptor_mmap.c - mapping a ring's regions, each with its own rights.
+ *
+ * One vmalloc_user() block per ring, page-granular, mapped region by region
+ * at the offsets struct disruptor_offsets reports:
+ *
+ *   offset (pages)           region     mapped to userspace
+ *   +----------------------+
+ *   | 0                    | header     read-only: geometry, claim, cursor,
+ *   |                      |            dropped, registry (struct dr_ring_hdr)
+ *   +----------------------+
+ *   | 1                    | consumer 0 read-write through the fd that owns
+ *   | 2                    | consumer 1 the consumer, read-only otherwise;
+ *   | ...                  | ...        one __u64: the consumer's sequence
+ *   | 64                   | consumer 63
+ *   +----------------------+
+ *   | 65                   | avail      read-only; multi-producer rings only:
+ *   | ...                  |            one __u64 per slot
+ *   +----------------------+
+ *   | 65 + avail pages     | slots      read-only: slot_count * slot_size
+ *   | ...                  |
+ *   +----------------------+
+ *
+ * Read-only regions are mapped without VM_MAYWRITE, so mprotect() cannot
+ * make them writable either. The kernel writes the header, avail and slots;
+ * it only reads consumer pages, through dr_seq_read(), which moves a
+ * consumer only forward and never past the claim.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include "disruptor_internal.h"
+
+/**
+ * drk_mmap() - map one region of the fd's ring.
+ * @file: the open device, bound to a ring.
+ * @vma: the mapping; vm_pgoff selects the region, which it may not exceed.
+ *
+ * Return: 0; -ENOTCONN (fd not bound), -EINVAL (offset not at a region's
+ * start, or longer than it), -EPERM (writable mapping of a read-only region).
+ */
+int drk_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct drk_file *f = file->private_data;
+	struct drk_ring *ring = smp_load_acquire(&f->ring);	/* pairs with drk_bind() */
+	const struct disruptor_offsets *off;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long pgoff = vma->vm_pgoff;
+	unsigned long start, region_len;
+	bool writable = false;
+
+	if (!ring)
+		return -ENOTCONN;
+	off = &ring->params.off;
+	start = pgoff << PAGE_SHIFT;
+	if (start == off->header) {
+		region_len = off->header_len;
+	} else if (start >= off->consumers &&
+		   start < off->consumers + DR_MAX_CONSUMERS * PAGE_SIZE) {
+		int index = (start - off->consumers) >> PAGE_SHIFT;
+
+		region_len = PAGE_SIZE;
+		writable = READ_ONCE(f->consumer) == index;
+	} else if (off->avail && start == off->avail) {
+		region_len = off->avail_len;
+	} else if (start == off->slots) {
+		region_len = off->slots_len;
+	} else {
+		return -EINVAL;
+	}
+	if (len > region_len)
+		return -EINVAL;
+	if (!writable) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EPERM;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	return remap_vmalloc_range(vma, ring->block, pgoff);
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * disruptor_ring.c - ring objects: creation, lookup by name, lifetime,
+ * consumers, and the in-kernel producer API (disruptor_kernel.h).
+ *
+ * A ring lives while anything references it: an fd bound to it (a mapping
+ * holds its file, so mappings count too) or a kernel user (drk_ring_get()).
+ * Its memory is one vmalloc_user() block, charged to its creator's
+ * RLIMIT_MEMLOCK as io_uring charges its rings.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <kunit/visibility.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/sched/user.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "disruptor_internal.h"
+
+static LIST_HEAD(drk_rings);
+static DEFINE_MUTEX(drk_rings_lock);	/* drk_rings and ring names */
+
+static unsigned long max_ring_bytes = 64UL << 20;
+module_param(max_ring_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_ring_bytes, "Largest ring, in bytes of mapped memory (default 64 MiB)");
+
+static bool drk_name_valid(const char *name)
+{
+	size_t len = strnlen(name, DISRUPTOR_NAME_LEN);
+	size_t i;
+
+	if (len == 0 || len == DISRUPTOR_NAME_LEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '.' && name[i] != '-')
+			return false;
+	return true;
+}
+
+/**
+ * drk_check_ring_params() - validate DISRUPTOR_IOC_CREATE's input.
+ * @p: the parameters, copied from userspace.
+ *
+ * Return: 0, or -EINVAL for any field out of range, unknown flag or
+ * non-zero reserved field.
+ */
+int drk_check_ring_params(const struct disruptor_ring_params *p)
+{
+	size_t i;
+
+	if (!drk_name_valid(p->name))
+		return -EINVAL;
+	if (p->slot_count > DRK_MAX_SLOTS || p->slot_size > DRK_MAX_SLOT_SIZE)
+		return -EINVAL;
+	if (dr_ring_check_params(p->slot_count, p->slot_size, p->producer, 0))
+		return -EINVAL;
+	if (p->flags & ~DISRUPTOR_RING_F_ALL)
+		return -EINVAL;
+	if (p->mode & ~0666U)
+		return -EINVAL;
+	if (p->features)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(p->resv); i++)
+		if (p->resv[i])
+			return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drk_check_ring_params);
+
+/* Page-granular layout, so each region can be mapped with its own rights. */
+static void drk_layout(struct drk_ring *ring, const struct disruptor_ring_params *p)
+{
+	struct disruptor_offsets *off = &ring->params.off;
+	u64 avail_len = 0, slots_len, pos;
+
+	pos = PAGE_SIZE * (1 + DR_MAX_CONSUMERS);
+	if (p->producer == DISRUPTOR_PRODUCER_MULTI)
+		avail_len = PAGE_ALIGN(p->slot_count * sizeof(atomic64_t));
+	slots_len = PAGE_ALIGN(p->slot_count * p->slot_size);
+
+	off->header = 0;
+	off->header_len = PAGE_SIZE;
+	off->consumers = PAGE_SIZE;
+	off->avail = avail_len ? pos : 0;
+	off->avail_len = avail_len;
+	off->slots = pos + avail_len;
+	off->slots_len = slots_len;
+	off->hdr.abi_version = offsetof(struct dr_ring_hdr, abi_version);
+	off->hdr.slot_count = offsetof(struct dr_ring_hdr, size);
+	off->hdr.slot_size = offsetof(struct dr_ring_hdr, slot_size);
+	off->hdr.producer = offsetof(struct dr_ring_hdr, mode);
+	off->hdr.claim = offsetof(struct dr_ring_hdr, claim);
+	off->hdr.cursor = offsetof(struct dr_ring_hdr, cursor);
+	off->hdr.dropped = offsetof(struct dr_ring_hdr, dropped);
+	off->hdr.active = offsetof(struct dr_ring_hdr, active);
+	off->hdr.gating = offsetof(struct dr_ring_hdr, gating);
+	off->hdr.deps = offsetof(struct dr_ring_hdr, deps);
+	ring->block_size = off->slots + slots_len;
+}
+
+/* Charge @pages to the creator, as io_uring does; CAP_IPC_LOCK is exempt. */
+static int drk_account(struct drk_ring *ring, unsigned long pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long cur, new;
+
+	ring->user = get_current_user();
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+	cur = atomic_long_read(&ring->user->locked_vm);
+	do {
+		new = cur + pages;
+		if (new > limit)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&ring->user->locked_vm, &cur, new));
+	ring->locked_pages = pages;
+	return 0;
+}
+
+static void drk_wake_work(struct irq_work *work)
+{
+	struct drk_ring *ring = container_of(work, struct drk_ring, wake_work);
+
+	wake_up_all(&ring->wq);
+}
+
+static void drk_ring_free(struct drk_ring *ring)
+{
+	irq_work_sync(&ring->wake_work);
+	vfree(ring->block);
+	if (ring->user) {
+		atomic_long_sub(ring->locked_pages, &ring->user->locked_vm);
+		free_uid(ring->user);
+	}
+	mutex_destroy(&ring->registry_lock);
+	kfree(ring);
+}
+
+/**
+ * drk_ring_create() - allocate a ring and publish its name.
+ * @p: checked parameters (drk_check_ring_params()); @p->off is ignored.
+ *
+ * Context: process context; may sleep.
+ * Return: the ring with one reference, or ERR_PTR(-EINVAL) (too large),
+ * -ENOMEM (no memory, or over the creator's RLIMIT_MEMLOCK), -EEXIST (name
+ * taken).
+ */
+struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
+{
+	struct drk_ring *ring, *other;
+	struct dr_ring_hdr *hdr;
+	int err, i;
+
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ring->ref);
+	INIT_LIST_HEAD(&ring->node);
+	mutex_init(&ring->registry_lock);
+	init_waitqueue_head(&ring->wq);
+	init_irq_work(&ring->wake_work, drk_wake_work);
+	strscpy(ring->name, p->name, sizeof(ring->name));
+	ring->params = *p;
+	ring->params.features = DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT |
+				DISRUPTOR_FEAT_PUBLISH;
+	ring->mode = p->mode;
+	ring->uid = p->uid == (u32)-1 ? current_fsuid() :
+		    make_kuid(current_user_ns(), p->uid);
+	ring->gid = p->gid == (u32)-1 ? current_fsgid() :
+		    make_kgid(current_user_ns(), p->gid);
+	err = -EINVAL;
+	if (!uid_valid(ring->uid) || !gid_valid(ring->gid))
+		goto fail;
+	drk_layout(ring, p);
+	if (ring->block_size > max_ring_bytes)
+		goto fail;
+	err = drk_account(ring, ring->block_size >> PAGE_SHIFT);
+	if (err)
+		goto fail;
+	err = -ENOMEM;
+	ring->block = vmalloc_user(ring->block_size);
+	if (!ring->block)
+		goto fail;
+
+	hdr = ring->block;
+	dr_ring_init_shared(hdr, p->producer == DISRUPTOR_PRODUCER_MULTI ?
+			    ring->block + ring->params.off.avail : NULL,
+			    p->slot_count, p->slot_size, p->producer,
+			    p->flags & DISRUPTOR_RING_F_BLOCKING ? DR_RING_BLOCKING : 0);
+	hdr->abi_version = DISRUPTOR_ABI_VERSION;
+	dr_ring_view(&ring->dr, hdr, p->producer == DISRUPTOR_PRODUCER_MULTI ?
+		     ring->block + ring->params.off.avail : NULL,
+		     ring->block + ring->params.off.slots);
+	for (i = 0; i < DR_MAX_CONSUMERS; i++)
+		ring->dr.seq[i] = ring->block + ring->params.off.consumers + i * PAGE_SIZE;
+	ring->dr.shadow = ring->shadow;
+
+	mutex_lock(&drk_rings_lock);
+	list_for_each_entry(other, &drk_rings, node) {
+		if (!strcmp(other->name, ring->name)) {
+			mutex_unlock(&drk_rings_lock);
+			err = -EEXIST;
+			goto fail;
+		}
+	}
+	list_add(&ring->node, &drk_rings);
+	mutex_unlock(&drk_rings_lock);
+	return ring;
+fail:
+	drk_ring_free(ring);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_IF_KUNIT(drk_ring_create);
+
+static void drk_ring_release(struct kref *ref)
+	__releases(&drk_rings_lock)
+{
+	struct drk_ring *ring = container_of(ref, struct drk_ring, ref);
+
+	list_del(&ring->node);
+	mutex_unlock(&drk_rings_lock);
+	drk_ring_free(ring);
+}
+
+/**
+ * drk_ring_get() - find a ring by name and take a reference.
+ * @name: its name.
+ *
+ * Context: process context; may sleep.
+ * Return: the ring, or NULL when no ring has that name.
+ */
+struct drk_ring *drk_ring_get(const char *name)
+{
+	struct drk_ring *ring, *found = NULL;
+
+	mutex_lock(&drk_rings_lock);
+	list_for_each_entry(ring, &drk_rings, node) {
+		if (!strncmp(ring->name, name, DISRUPTOR_NAME_LEN)) {
+			kref_get(&ring->ref);
+			found = ring;
+			break;
+		}
+	}
+	mutex_unlock(&drk_rings_lock);
+	return found;
+}
+EXPORT_SYMBOL_GPL(drk_ring_get);
+
+/**
+ * drk_ring_get_ref() - take another reference to a ring already held.
+ * @ring: the ring.
+ */
+void drk_ring_get_ref(struct drk_ring *ring)
+{
+	kref_get(&ring->ref);
+}
+
+/**
+ * drk_ring_put() - drop a reference; the last one frees the ring.
+ * @ring: the ring, or NULL.
+ *
+ * Context: process context; may sleep.
+ */
+void drk_ring_put(struct drk_ring *ring)
+{
+	if (ring)
+		kref_put_mutex(&ring->ref, drk_ring_release, &drk_rings_lock);
+}
+EXPORT_SYMBOL_GPL(drk_ring_put);
+
+/**
+ * drk_may_access() - may the current task attach (MAY_READ) or publish
+ * (MAY_WRITE)?
+ * @ring: the ring.
+ * @mask: MAY_READ and/or MAY_WRITE.
+ *
+ * Owner, group and other bits as for a file; CAP_DAC_OVERRIDE bypasses them.
+ * Return: true when allowed.
+ */
+bool drk_may_access(const struct drk_ring *ring, int mask)
+{
+	umode_t mode = ring->mode;
+
+	if (uid_eq(current_fsuid(), ring->uid))
+		mode >>= 6;
+	else if (in_group_p(ring->gid))
+		mode >>= 3;
+	if ((mask & ~mode & (MAY_READ | MAY_WRITE)) == 0)
+		return true;
+	return capable(CAP_DAC_OVERRIDE);
+}
+
+/**
+ * drk_consumer_add() - register a consumer.
+ * @ring: the ring.
+ * @deps: bitmap of consumers to read behind.
+ * @start: set to its first sequence.
+ *
+ * Return: its index, -EINVAL for unknown @deps, -ENOSPC when full.
+ */
+int drk_consumer_add(struct drk_ring *ring, u64 deps, u64 *start)
+{
+	int index;
+
+	mutex_lock(&ring->registry_lock);
+	index = dr_consumer_register(&ring->dr, deps, NULL);
+	if (index >= 0) {
+		ring->owned |= BIT_ULL(index);
+		*start = atomic64_read(&ring->shadow[index]);
+	}
+	mutex_unlock(&ring->registry_lock);
+	return index;
+}
+
+/**
+ * drk_consumer_remove() - unregister an fd's consumer as the fd closes.
+ * @ring: the ring.
+ * @index: the consumer.
+ *
+ * A consumer others depend on stays registered (and gates its dependents):
+ * removing it would let them read past what it never finished.
+ */
+void drk_consumer_remove(struct drk_ring *ring, int index)
+{
+	mutex_lock(&ring->registry_lock);
+	ring->owned &= ~BIT_ULL(index);
+	if (dr_consumer_unregister(&ring->dr, index) == -EBUSY)
+		pr_info("ring %s: consumer %d closed with dependents; it stays registered\n",
+			ring->name, index);
+	mutex_unlock(&ring->registry_lock);
+	/* Sleepers that waited behind it re-evaluate. */
+	drk_wake(ring);
+}
+
+/**
+ * drk_consumer_available() - how far a consumer may read, as the kernel
+ * trusts its sequence.
+ * @ring: the ring.
+ * @index: a registered consumer.
+ * @next: set to its trusted next sequence.
+ *
+ * Return: end such that [*@next, end) is readable.
+ */
+u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next)
+{
+	struct dr_ring *r = &ring->dr;
+	u64 claim = atomic64_read(&r->hdr->claim);
+	u64 deps = r->hdr->deps[index];
+	u64 end;
+
+	*next = dr_seq_read(r, index, claim);
+	end = deps ? dr_deps_min(r, deps, claim) : dr_published_upto(r, *next);
+	return end > *next ? end : *next;
+}
+
+/**
+ * drk_wake() - wake poll and DISRUPTOR_IOC_WAIT sleepers now.
+ * @ring: the ring.
+ *
+ * Context: any.
+ */
+void drk_wake(struct drk_ring *ring)
+{
+	irq_work_queue(&ring->wake_work);
+}
+
+/**
+ * drk_try_claim() - claim @n sequences, or fail at once.
+ * @ring: the ring.
+ * @n: how many, 1 to the ring's slot count.
+ * @lo: set to the first claimed sequence.
+ *
+ * Context: any, NMI included (single-producer rings: one producer at a time).
+ * Return: 0; -EAGAIN when the ring is full, counted as @n dropped; -EINVAL
+ * for a bad @n.
+ */
+int drk_try_claim(struct drk_ring *ring, u32 n, u64 *lo)
+{
+	int err = dr_try_claim(&ring->dr, n, lo);
+
+	if (err == -EAGAIN)
+		dr_ring_drop(&ring->dr, n);
+	return err;
+}
+EXPORT_SYMBOL_GPL(drk_try_claim);
+
+/**
+ * drk_slot() - the slot of a claimed sequence.
+ * @ring: the ring.
+ * @seq: a sequence the caller claimed.
+ *
+ * Return: drk_slot_size() bytes to fill before drk_publish().
+ */
+void *drk_slot(struct drk_ring *ring, u64 seq)
+{
+	return dr_slot(&ring->dr, seq);
+}
+EXPORT_SYMBOL_GPL(drk_slot);
+
+/**
+ * drk_slot_size() - bytes per slot.
+ * @ring: the ring.
+ *
+ * Return: the slot size.
+ */
+u32 drk_slot_size(const struct drk_ring *ring)
+{
+	return ring->dr.slot_size;
+}
+EXPORT_SYMBOL_GPL(drk_slot_size);
+
+/**
+ * drk_publish() - publish claimed sequences [@lo, @hi] and wake sleepers.
+ * @ring: the ring.
+ * @lo: first sequence of the claim.
+ * @hi: last sequence (inclusive).
+ *
+ * Context: any, NMI included. Costs a full barrier on rings created with
+ * DISRUPTOR_RING_F_BLOCKING, and an irq_work only when someone sleeps.
+ */
+void drk_publish(struct drk_ring *ring, u64 lo, u64 hi)
+{
+	dr_publish(&ring->dr, lo, hi);
+	if (!(ring->dr.flags & DR_RING_BLOCKING))
+		return;
+	/*
+	 * Orders the publish before the sleeper check; pairs with the barrier
+	 * between queueing and re-checking in drk_poll() / the WAIT ioctl
+	 * (set_current_state()): they see the event or we see them queued.
+	 */
+	smp_mb();
+	/* Lockless check, safe after the smp_mb() above (see wq_has_sleeper()). */
+	if (waitqueue_active(&ring->wq))
+		irq_work_queue(&ring->wake_work);
+}
+EXPORT_SYMBOL_GPL(drk_publish);
+
+/**
+ * drk_publish_copy() - claim one slot, copy @len bytes into it, publish.
+ * @ring: the ring.
+ * @data: the record.
+ * @len: its size, at most the slot size; the rest of the slot is zeroed.
+ *
+ * Context: any, NMI included (single-producer rings: one producer at a time).
+ * Return: 0, -EAGAIN (full: counted as dropped) or -EINVAL (@len too big).
+ */
+int drk_publish_copy(struct drk_ring *ring, const void *data, u32 len)
+{
+	u64 seq;
+	void *slot;
+	int err;
+
+	if (len > ring->dr.slot_size)
+		return -EINVAL;
+	err = drk_try_claim(ring, 1, &seq);
+	if (err)
+		return err;
+	slot = dr_slot(&ring->dr, seq);
+	memcpy(slot, data, len);
+	memset(slot + len, 0, ring->dr.slot_size - len);
+	drk_publish(ring, seq, seq);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drk_publish_copy);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT */
+/*
+ * /dev/disruptor ABI: the only header shared by the module, BPF programs and
+ * libdisruptor. __u32/__u64 only; reserved fields must be zero and unknown
+ * flags are rejected with -EINVAL, so every field can grow a meaning later.
+ *
+ * Usage: open /dev/disruptor, then either DISRUPTOR_IOC_CREATE a ring or
+ * DISRUPTOR_IOC_ATTACH to one by name: the fd is now bound to that ring.
+ * DISRUPTOR_IOC_ADD_CONSUMER makes the fd a consumer. mmap each region at
+ * the offset the kernel reported in struct disruptor_offsets:
+ *
+ *   header   read-only  geometry, counters, the producer cursor
+ *   consumer one page per consumer index; writable only through the fd
+ *            that owns that consumer, read-only to others
+ *   avail    read-only  multi-producer availability (one __u64 per slot)
+ *   slots    read-only  slot_count * slot_size bytes
+ *
+ * The kernel reads a consumer's page but never trusts it: a value only
+ * moves the consumer forward, and a value past the claim counts as the
+ * claim. Garbage can make a consumer skip events, never harm another.
+ */
+#ifndef _UAPI_LINUX_DISRUPTOR_H
+#define _UAPI_LINUX_DISRUPTOR_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define DISRUPTOR_ABI_VERSION		1
+#define DISRUPTOR_NAME_LEN		32
+#define DISRUPTOR_MAX_CONSUMERS		64
+
+/* struct disruptor_ring_params.producer */
+#define DISRUPTOR_PRODUCER_SINGLE	0
+#define DISRUPTOR_PRODUCER_MULTI	1
+
+/* struct disruptor_ring_params.flags */
+/* poll and DISRUPTOR_IOC_WAIT work: each publish checks for sleepers */
+#define DISRUPTOR_RING_F_BLOCKING	_BITUL(0)
+#define DISRUPTOR_RING_F_ALL		(DISRUPTOR_RING_F_BLOCKING)
+
+/* struct disruptor_ring_params.features, set by the kernel */
+#define DISRUPTOR_FEAT_POLL		_BITUL(0)	/* poll/epoll per consumer */
+#define DISRUPTOR_FEAT_WAIT		_BITUL(1)	/* DISRUPTOR_IOC_WAIT */
+#define DISRUPTOR_FEAT_PUBLISH		_BITUL(2)	/* DISRUPTOR_IOC_PUBLISH */
+
+/**
+ * struct disruptor_hdr_offsets - where the header page keeps each field.
+ * Offsets in bytes from the start of the header region.
+ * @abi_version: __u32, DISRUPTOR_ABI_VERSION.
+ * @slot_count: __u64.
+ * @slot_size: __u32.
+ * @producer: __u32, DISRUPTOR_PRODUCER_*.
+ * @claim: __u64, sequences claimed by producers.
+ * @cursor: __u64, single producer: sequences published.
+ * @dropped: __u64, claims refused because the ring was full.
+ * @active: __u64, bitmap of registered consumers.
+ * @gating: __u64, bitmap of consumers producers wait for.
+ * @deps: __u64[64], each consumer's dependencies.
+ * @resv: must be zero.
+ */
+struct disruptor_hdr_offsets {
+	__u32 abi_version;
+	__u32 slot_count;
+	__u32 slot_size;
+	__u32 producer;
+	__u32 claim;
+	__u32 cursor;
+	__u32 dropped;
+	__u32 active;
+	__u32 gating;
+	__u32 deps;
+	__u32 resv[6];
+};
+
+/**
+ * struct disruptor_offsets - the mmap offsets of a ring's regions.
+ * @header: header region (one page).
+ * @consumers: consumer i's page is at @consumers + i * page size.
+ * @avail: availability array; 0 for a single-producer ring.
+ * @slots: the slots.
+ * @header_len: bytes to map for the header.
+ * @avail_len: bytes to map for the availability array.
+ * @slots_len: bytes to map for the slots.
+ * @resv: zero.
+ * @hdr: field offsets inside the header region.
+ */
+struct disruptor_offsets {
+	__u64 header;
+	__u64 consumers;
+	__u64 avail;
+	__u64 slots;
+	__u64 header_len;
+	__u64 avail_len;
+	__u64 slots_len;
+	__u64 resv[3];
+	struct disruptor_hdr_offsets hdr;
+};
+
+/**
+ * struct disruptor_ring_params - DISRUPTOR_IOC_CREATE, in and out.
+ * @name: NUL-terminated, unique, [A-Za-z0-9_.-] only.
+ * @slot_count: in: a power of two, 2 to 2^20.
+ * @slot_size: in: a multiple of 8, 8 to 4096.
+ * @producer: in: DISRUPTOR_PRODUCER_*.
+ * @flags: in: DISRUPTOR_RING_F_*.
+ * @mode: in: permission bits for DISRUPTOR_IOC_ATTACH, as a file's (e.g. 0640);
+ *	  the read bits let a user attach and consume, the write bits publish.
+ * @uid: in: owner; (__u32)-1 for the caller.
+ * @gid: in: group; (__u32)-1 for the caller's.
+ * @features: out: DISRUPTOR_FEAT_*.
+ * @resv: must be zero.
+ * @off: out: the regions' mmap offsets.
+ */
+struct disruptor_ring_params {
+	char name[DISRUPTOR_NAME_LEN];
+	__u64 slot_count;
+	__u32 slot_size;
+	__u32 producer;
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 features;
+	__u32 resv[7];
+	struct disruptor_offsets off;
+};
+
+/**
+ * struct disruptor_attach - DISRUPTOR_IOC_ATTACH, in and out.
+ * @name: the ring's name.
+ * @flags: must be zero.
+ * @resv: must be zero.
+ * @params: out: the ring's geometry, features and offsets.
+ */
+struct disruptor_attach {
+	char name[DISRUPTOR_NAME_LEN];
+	__u32 flags;
+	__u32 resv[3];
+	struct disruptor_ring_params params;
+};
+
+/**
+ * struct disruptor_consumer_params - DISRUPTOR_IOC_ADD_CONSUMER.
+ * @deps: in: bitmap of consumer indexes to read behind; 0 for none.
+ * @flags: in: must be zero.
+ * @index: out: the new consumer's index; its page is at
+ *	   off.consumers + index * page size.
+ * @start: out: its first sequence.
+ * @resv: must be zero.
+ */
+struct disruptor_consumer_params {
+	__u64 deps;
+	__u32 flags;
+	__u32 index;
+	__u64 start;
+	__u64 resv[2];
+};
+
+/**
+ * struct disruptor_publish - DISRUPTOR_IOC_PUBLISH: copy records into slots.
+ * @data: in: user address of @count records, each @record_size bytes.
+ * @count: in: records offered, 1 to 1024.
+ * @record_size: in: bytes per record, 1 to the ring's slot size; the rest of
+ *		 each slot is zeroed.
+ * @flags: in: must be zero.
+ * @published: out: records published (all or none: a full ring drops the
+ *	       whole batch and counts it).
+ * @first: out: the first sequence published.
+ * @resv: must be zero.
+ */
+struct disruptor_publish {
+	__u64 data;
+	__u32 count;
+	__u32 record_size;
+	__u32 flags;
+	__u32 published;
+	__u64 first;
+	__u64 resv[2];
+};
+
+/**
+ * struct disruptor_wait - DISRUPTOR_IOC_WAIT: sleep until @seq is readable.
+ * @seq: in: a sequence the fd's consumer waits for.
+ * @timeout_ns: in: relative timeout; 0 only checks.
+ * @flags: in: must be zero.
+ * @resv0: must be zero.
+ * @available: out: end of what the consumer may read (> @seq on success).
+ * @resv: must be zero.
+ */
+struct disruptor_wait {
+	__u64 seq;
+	__u64 timeout_ns;
+	__u32 flags;
+	__u32 resv0;
+	__u64 available;
+	__u64 resv[2];
+};
+
+/**
+ * struct disruptor_stats - DISRUPTOR_IOC_STATS.
+ * @claimed: sequences claimed (== published once producers finish).
+ * @dropped: offers refused because the ring was full.
+ * @active: bitmap of consumers.
+ * @gating: bitmap of leaf consumers.
+ * @consumer_seq: each consumer's sequence as the kernel trusts it.
+ * @resv: zero.
+ */
+struct disruptor_stats {
+	__u64 claimed;
+	__u64 dropped;
+	__u64 active;
+	__u64 gating;
+	__u64 consumer_seq[DISRUPTOR_MAX_CONSUMERS];
+	__u64 resv[4];
+};
+
+#define DISRUPTOR_IOC_MAGIC		0xD5
+#define DISRUPTOR_IOC_CREATE		_IOWR(DISRUPTOR_IOC_MAGIC, 1, struct disruptor_ring_params)
+#define DISRUPTOR_IOC_ATTACH		_IOWR(DISRUPTOR_IOC_MAGIC, 2, struct disruptor_attach)
+#define DISRUPTOR_IOC_ADD_CONSUMER	\
+	_IOWR(DISRUPTOR_IOC_MAGIC, 3, struct disruptor_consumer_params)
+#define DISRUPTOR_IOC_PUBLISH		_IOWR(DISRUPTOR_IOC_MAGIC, 4, struct disruptor_publish)
+#define DISRUPTOR_IOC_WAIT		_IOWR(DISRUPTOR_IOC_MAGIC, 5, struct disruptor_wait)
+#define DISRUPTOR_IOC_STATS		_IOR(DISRUPTOR_IOC_MAGIC, 6, struct disruptor_stats)
+
+#endif /* _UAPI_LINUX_DISRUPTOR_H */
