@@ -317,6 +317,7 @@ int drk_consumer_add(struct drk_ring *ring, u64 deps, u64 *start)
 	mutex_unlock(&ring->registry_lock);
 	return index;
 }
+EXPORT_SYMBOL_IF_KUNIT(drk_consumer_add);
 
 /**
  * drk_consumer_remove() - unregister an fd's consumer as the fd closes.
@@ -337,6 +338,7 @@ void drk_consumer_remove(struct drk_ring *ring, int index)
 	/* Sleepers that waited behind it re-evaluate. */
 	drk_wake(ring);
 }
+EXPORT_SYMBOL_IF_KUNIT(drk_consumer_remove);
 
 /**
  * drk_consumer_available() - how far a consumer may read, as the kernel
@@ -358,6 +360,7 @@ u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next)
 	end = deps ? dr_deps_min(r, deps, claim) : dr_published_upto(r, *next);
 	return end > *next ? end : *next;
 }
+EXPORT_SYMBOL_IF_KUNIT(drk_consumer_available);
 
 /**
  * drk_wake() - wake poll and DISRUPTOR_IOC_WAIT sleepers now.
