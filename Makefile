@@ -25,10 +25,11 @@ include userspace/userspace.mk
 # Guest tests: static programs run as root in the test kernel.
 GUEST_TESTS := $(patsubst kmod/tests/%.c,build/guest/%,$(wildcard kmod/tests/*.c))
 
-build/guest/%: kmod/tests/%.c kmod/tests/guest_util.h kmod/uapi/linux/disruptor.h
+build/guest/%: kmod/tests/%.c kmod/tests/guest_util.h kmod/uapi/linux/disruptor.h \
+	       build/user/libdisruptor.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -static \
-		-Ikmod/uapi -o $@ $<
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -static -pthread \
+		-Ikmod -Ikmod/uapi -Iuserspace/include -o $@ $< build/user/libdisruptor.a
 
 .PHONY: guest-tests
 guest-tests: $(GUEST_TESTS)

@@ -179,7 +179,7 @@ static long drk_ioc_publish(struct drk_file *f, void __user *arg)
 }
 
 /* The WAIT condition; records how far the consumer may read. */
-static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wait *w)
+static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wait_args *w)
 {
 	u64 next;
 
@@ -190,7 +190,7 @@ static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wai
 static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
-	struct disruptor_wait w;
+	struct disruptor_wait_args w;
 	long ret;
 
 	if (copy_from_user(&w, arg, sizeof(w)))

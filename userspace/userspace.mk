@@ -11,7 +11,7 @@ LIB_SONAME	:= libdisruptor.so.0
 
 USER_CFLAGS	:= -std=gnu11 -g -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 		   -Wno-unused-parameter -Werror -fPIC -pthread \
-		   -Ikmod -Iuserspace/include -Iuserspace/lib
+		   -Ikmod -Ikmod/uapi -Iuserspace/include -Iuserspace/lib
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_FLAGS	:= -fsanitize=thread
 

@@ -24,7 +24,7 @@ int main(void)
 	struct disruptor_consumer_params c;
 	struct disruptor_publish pub;
 	struct disruptor_attach a;
-	struct disruptor_wait w;
+	struct disruptor_wait_args w;
 	struct disruptor_stats s;
 	uint64_t v[4] = { 1, 2, 3, 4 };
 	int fd, fd2, unbound;

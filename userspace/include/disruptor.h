@@ -6,7 +6,8 @@
  * consumers. Producers claim sequences, fill the slots in place and publish;
  * each consumer has its own sequence and reads slots in place, optionally
  * behind other consumers (pipelines, diamonds). The memfd backend shares a
- * ring between threads and processes with no kernel module.
+ * ring between threads and processes with no kernel module; the device
+ * backend maps a ring of disruptor.ko, read with the same consumer API.
  *
  * The fast paths (slot pointer, available sequence, release, publish) are
  * inline here; setup and waiting live in the library. Functions that can
@@ -111,7 +112,14 @@ int disruptor_ring_fd(const struct disruptor_ring *r);
 void disruptor_ring_close(struct disruptor_ring *r);
 uint64_t disruptor_ring_dropped(const struct disruptor_ring *r);
 
+/* Rings of the kernel module (/dev/disruptor). */
+struct disruptor_ring *disruptor_ring_create_dev(const char *name,
+						 const struct disruptor_params *p, uint32_t mode);
+struct disruptor_ring *disruptor_ring_attach_dev(const char *name);
+
 /* Producers. */
+int disruptor_offer(struct disruptor_ring *r, const void *records, uint32_t record_size,
+		    uint32_t count);
 int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo);
 int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo);
 void disruptor_wake(struct disruptor_ring *r);

@@ -92,6 +92,13 @@ struct disruptor_consumer *disruptor_consumer_open(struct disruptor_ring *r, int
 		dr_fail(ENOMEM, "out of memory");
 		return NULL;
 	}
+	if (index >= 0 && index < DR_MAX_CONSUMERS && r->backend->owns &&
+	    !r->backend->owns(r, index)) {
+		free(c);
+		dr_fail(EPERM, "consumer %d of this %s ring was added by another handle",
+			index, r->backend->name);
+		return NULL;
+	}
 	if (index < 0 || dr_consumer_init(&c->dc, &r->dr, (uint32_t)index)) {
 		free(c);
 		dr_fail(ENOENT, "consumer %d is not registered", index);

@@ -13,6 +13,10 @@
  * struct disruptor_backend - what differs between a memfd ring and a device
  * ring; the sequencer and the consumer API are the same.
  * @name: for messages.
+ * @slots_writable: producers may claim and fill slots in place.
+ * @fd: the descriptor that shares or holds the ring.
+ * @owns: may this process write consumer @index's sequence?
+ * @offer: copy records in (NULL: claim, copy, publish in place).
  * @block: wait until an event may be there, the deadline passes (ns on
  *	   CLOCK_MONOTONIC, 0 for none) or the consumer is halted.
  * @wake: wake every blocked consumer.
@@ -22,6 +26,11 @@
  */
 struct disruptor_backend {
 	const char *name;
+	bool slots_writable;
+	int (*fd)(const struct disruptor_ring *r);
+	bool (*owns)(const struct disruptor_ring *r, int index);
+	int (*offer)(struct disruptor_ring *r, const void *records, uint32_t record_size,
+		     uint32_t count);
 	int (*block)(struct disruptor_consumer *c, uint64_t deadline_ns);
 	void (*wake)(struct disruptor_ring *r);
 	int (*consumer_add)(struct disruptor_ring *r, uint64_t deps);

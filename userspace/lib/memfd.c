@@ -234,14 +234,20 @@ struct disruptor_ring *disruptor_ring_open_fd(int fd)
 }
 
 /**
- * disruptor_ring_fd() - the descriptor that shares a ring.
+ * disruptor_ring_fd() - the descriptor that shares or holds a ring.
  * @r: the ring.
  *
- * Return: the memfd (owned by @r: dup it to keep it).
+ * Return: the memfd, or the /dev/disruptor fd bound to the ring (owned by
+ * @r: dup it to keep it).
  */
-int disruptor_ring_fd(const struct disruptor_ring *r)
+static int dr_memfd_fd(const struct disruptor_ring *r)
 {
 	return ((const struct dr_memfd_ring *)r)->fd;
+}
+
+int disruptor_ring_fd(const struct disruptor_ring *r)
+{
+	return r->backend->fd(r);
 }
 
 /**
@@ -333,6 +339,8 @@ static void dr_memfd_wake(struct disruptor_ring *r)
 
 static const struct disruptor_backend dr_memfd_backend = {
 	.name		 = "memfd",
+	.slots_writable	 = true,
+	.fd		 = dr_memfd_fd,
 	.block		 = dr_memfd_block,
 	.wake		 = dr_memfd_wake,
 	.consumer_add	 = dr_memfd_consumer_add,

@@ -4,6 +4,7 @@
  * disruptor.h.
  */
 #include <sched.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -11,6 +12,9 @@ static int dr_check_claim(const struct disruptor_ring *r, uint32_t n, const uint
 {
 	if (!r || !lo)
 		return dr_fail(EINVAL, "ring or lo is NULL");
+	if (!r->backend->slots_writable)
+		return dr_fail(EROFS, "slots of a %s ring are read-only: use disruptor_offer()",
+			       r->backend->name);
 	if (n == 0 || n > r->dr.mask + 1)
 		return dr_fail(EINVAL, "cannot claim %u sequences from a ring of %llu slots", n,
 			       (unsigned long long)(r->dr.mask + 1));
@@ -61,6 +65,45 @@ int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
 			sched_yield();
 	}
 	*lo = first;
+	return 0;
+}
+
+/**
+ * disruptor_offer() - copy @count records into the ring and publish them.
+ * @r: the ring.
+ * @records: @count records of @record_size bytes, back to back.
+ * @record_size: 1 to the slot size; the rest of each slot is zeroed.
+ * @count: 1 to the ring's slot count (1024 at most on a device ring).
+ *
+ * On a memfd ring this waits for room like disruptor_claim(). On a device
+ * ring it never waits: a full ring refuses the whole batch, and the kernel
+ * counts it as dropped.
+ * Return: 0, or -1 with errno EINVAL, EAGAIN (device ring full), EPERM.
+ */
+int disruptor_offer(struct disruptor_ring *r, const void *records, uint32_t record_size,
+		    uint32_t count)
+{
+	uint64_t lo, i;
+
+	if (!r || !records)
+		return dr_fail(EINVAL, "ring or records is NULL");
+	if (record_size == 0 || record_size > r->dr.slot_size)
+		return dr_fail(EINVAL, "record_size %u is not 1 to the slot size %u",
+			       record_size, r->dr.slot_size);
+	if (count == 0 || count > r->dr.mask + 1)
+		return dr_fail(EINVAL, "cannot offer %u records to a ring of %llu slots", count,
+			       (unsigned long long)(r->dr.mask + 1));
+	if (r->backend->offer)
+		return r->backend->offer(r, records, record_size, count);
+	if (disruptor_claim(r, count, &lo))
+		return -1;
+	for (i = 0; i < count; i++) {
+		uint8_t *slot = disruptor_slot(r, lo + i);
+
+		memcpy(slot, (const uint8_t *)records + i * record_size, record_size);
+		memset(slot + record_size, 0, r->dr.slot_size - record_size);
+	}
+	disruptor_publish(r, lo, lo + count - 1);
 	return 0;
 }
 

@@ -180,7 +180,7 @@ struct disruptor_publish {
 };
 
 /**
- * struct disruptor_wait - DISRUPTOR_IOC_WAIT: sleep until @seq is readable.
+ * struct disruptor_wait_args - DISRUPTOR_IOC_WAIT: sleep until @seq is readable.
  * @seq: in: a sequence the fd's consumer waits for.
  * @timeout_ns: in: relative timeout; 0 only checks.
  * @flags: in: must be zero.
@@ -188,7 +188,7 @@ struct disruptor_publish {
  * @available: out: end of what the consumer may read (> @seq on success).
  * @resv: must be zero.
  */
-struct disruptor_wait {
+struct disruptor_wait_args {
 	__u64 seq;
 	__u64 timeout_ns;
 	__u32 flags;
@@ -221,7 +221,7 @@ struct disruptor_stats {
 #define DISRUPTOR_IOC_ADD_CONSUMER	\
 	_IOWR(DISRUPTOR_IOC_MAGIC, 3, struct disruptor_consumer_params)
 #define DISRUPTOR_IOC_PUBLISH		_IOWR(DISRUPTOR_IOC_MAGIC, 4, struct disruptor_publish)
-#define DISRUPTOR_IOC_WAIT		_IOWR(DISRUPTOR_IOC_MAGIC, 5, struct disruptor_wait)
+#define DISRUPTOR_IOC_WAIT		_IOWR(DISRUPTOR_IOC_MAGIC, 5, struct disruptor_wait_args)
 #define DISRUPTOR_IOC_STATS		_IOR(DISRUPTOR_IOC_MAGIC, 6, struct disruptor_stats)
 
 #endif /* _UAPI_LINUX_DISRUPTOR_H */

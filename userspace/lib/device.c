@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+/*
+ * device.c - the kernel backend: a ring of /dev/disruptor, mapped region by
+ * region, read with the same consumer API as a memfd ring.
+ *
+ * Each consumer this process adds gets its own fd (the kernel binds one
+ * consumer to one fd) and its sequence page mapped writable through it;
+ * every other consumer's page is mapped read-only, for dependency barriers.
+ * Slots are read-only: userspace publishes with disruptor_offer(), which
+ * copies records in through DISRUPTOR_IOC_PUBLISH. Blocking waits poll() the
+ * consumer's fd.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/disruptor.h>
+
+#include "internal.h"
+
+_Static_assert(DISRUPTOR_MAX_CONSUMERS == DR_MAX_CONSUMERS, "consumer limits differ");
+
+#define DR_DEV_PATH	"/dev/disruptor"
+#define DR_PAGE		4096UL
+/* A halted consumer notices within this long while blocked in poll(). */
+#define DR_DEV_POLL_SLICE_MS	50
+
+struct dr_dev_ring {
+	struct disruptor_ring ring;	/* first: the public part */
+	int fd;
+	char name[DISRUPTOR_NAME_LEN];
+	struct disruptor_ring_params params;
+	void *hdr_map, *avail_map, *slots_map;
+	void *seq_map[DR_MAX_CONSUMERS];
+	int consumer_fd[DR_MAX_CONSUMERS];
+};
+
+static const struct disruptor_backend dr_dev_backend;
+
+static struct dr_dev_ring *to_dev(struct disruptor_ring *r)
+{
+	return (struct dr_dev_ring *)r;
+}
+
+static void *dr_dev_map(int fd, uint64_t off, uint64_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void dr_dev_unmap(struct dr_dev_ring *d)
+{
+	const struct disruptor_offsets *o = &d->params.off;
+	int i;
+
+	for (i = 0; i < DR_MAX_CONSUMERS; i++) {
+		if (d->seq_map[i])
+			munmap(d->seq_map[i], DR_PAGE);
+		if (d->consumer_fd[i] >= 0)
+			close(d->consumer_fd[i]);
+	}
+	if (d->slots_map)
+		munmap(d->slots_map, o->slots_len);
+	if (d->avail_map)
+		munmap(d->avail_map, o->avail_len);
+	if (d->hdr_map)
+		munmap(d->hdr_map, o->header_len);
+}
+
+/* The kernel's header layout must be the one this library was built with. */
+static int dr_dev_check_abi(const struct dr_dev_ring *d)
+{
+	const struct disruptor_hdr_offsets *h = &d->params.off.hdr;
+	const struct dr_ring_hdr *hdr = d->hdr_map;
+
+	if (hdr->abi_version != DISRUPTOR_ABI_VERSION ||
+	    h->claim != offsetof(struct dr_ring_hdr, claim) ||
+	    h->cursor != offsetof(struct dr_ring_hdr, cursor) ||
+	    h->dropped != offsetof(struct dr_ring_hdr, dropped) ||
+	    h->gating != offsetof(struct dr_ring_hdr, gating) ||
+	    h->deps != offsetof(struct dr_ring_hdr, deps) ||
+	    d->params.off.header_len < sizeof(*hdr))
+		return dr_fail(EPROTO, "the module's ABI (version %u) is not this library's (%d)",
+			       hdr->abi_version, DISRUPTOR_ABI_VERSION);
+	return 0;
+}
+
+/* Map every region of the ring @d->fd is bound to and build the view. */
+static struct disruptor_ring *dr_dev_setup(struct dr_dev_ring *d)
+{
+	const struct disruptor_offsets *o = &d->params.off;
+	int i;
+
+	for (i = 0; i < DR_MAX_CONSUMERS; i++)
+		d->consumer_fd[i] = -1;
+	d->hdr_map = dr_dev_map(d->fd, o->header, o->header_len, PROT_READ);
+	d->slots_map = dr_dev_map(d->fd, o->slots, o->slots_len, PROT_READ);
+	if (o->avail_len)
+		d->avail_map = dr_dev_map(d->fd, o->avail, o->avail_len, PROT_READ);
+	if (!d->hdr_map || !d->slots_map || (o->avail_len && !d->avail_map)) {
+		dr_fail(errno, "mmap of ring %s failed: %s", d->name, strerror(errno));
+		goto fail;
+	}
+	if (dr_dev_check_abi(d))
+		goto fail;
+	dr_ring_view(&d->ring.dr, d->hdr_map, d->avail_map, d->slots_map);
+	for (i = 0; i < DR_MAX_CONSUMERS; i++) {
+		d->seq_map[i] = dr_dev_map(d->fd, o->consumers + i * DR_PAGE, DR_PAGE, PROT_READ);
+		if (!d->seq_map[i]) {
+			dr_fail(errno, "mmap of consumer page %d failed: %s", i, strerror(errno));
+			goto fail;
+		}
+		d->ring.dr.seq[i] = d->seq_map[i];
+	}
+	d->ring.backend = &dr_dev_backend;
+	return &d->ring;
+fail:
+	dr_dev_unmap(d);
+	close(d->fd);
+	free(d);
+	return NULL;
+}
+
+static struct dr_dev_ring *dr_dev_alloc(const char *name)
+{
+	struct dr_dev_ring *d;
+
+	if (!name || !name[0] || strlen(name) >= DISRUPTOR_NAME_LEN) {
+		dr_fail(EINVAL, "ring name must have 1 to %d characters", DISRUPTOR_NAME_LEN - 1);
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		dr_fail(ENOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->fd = open(DR_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0) {
+		dr_fail(errno, "cannot open %s: %s%s", DR_DEV_PATH, strerror(errno),
+			errno == ENOENT ? " (is disruptor.ko loaded?)" : "");
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/**
+ * disruptor_ring_create_dev() - create a ring in the kernel module.
+ * @name: its name, for disruptor_ring_attach_dev() and kernel producers.
+ * @p: geometry as for disruptor_ring_create(); DISRUPTOR_F_BLOCKING enables
+ *     poll() and blocking waits.
+ * @mode: who else may attach (read bits) and offer (write bits), e.g. 0640.
+ *
+ * Return: the ring, or NULL with errno ENOENT (no module), EEXIST (name
+ * taken), EINVAL (bad parameter), ENOMEM (over RLIMIT_MEMLOCK), EACCES.
+ */
+struct disruptor_ring *disruptor_ring_create_dev(const char *name,
+						 const struct disruptor_params *p, uint32_t mode)
+{
+	struct dr_dev_ring *d;
+	int i;
+
+	if (!p) {
+		dr_fail(EINVAL, "params is NULL");
+		return NULL;
+	}
+	for (i = 0; i < 3; i++)
+		if (p->reserved[i]) {
+			dr_fail(EINVAL, "reserved[%d] is not zero", i);
+			return NULL;
+		}
+	d = dr_dev_alloc(name);
+	if (!d)
+		return NULL;
+	memcpy(d->params.name, d->name, sizeof(d->name));
+	d->params.slot_count = p->slot_count;
+	d->params.slot_size = p->slot_size;
+	d->params.producer = p->producer;
+	d->params.flags = p->flags & DISRUPTOR_F_BLOCKING ? DISRUPTOR_RING_F_BLOCKING : 0;
+	d->params.mode = mode ? mode : 0600;
+	d->params.uid = (uint32_t)-1;
+	d->params.gid = (uint32_t)-1;
+	if ((p->flags & ~DISRUPTOR_F_BLOCKING) ||
+	    ioctl(d->fd, DISRUPTOR_IOC_CREATE, &d->params)) {
+		int err = p->flags & ~DISRUPTOR_F_BLOCKING ? EINVAL : errno;
+
+		dr_fail(err, "cannot create ring %s: %s", d->name,
+			err == EINVAL ? "bad slot count, slot size, producer, flags or mode" :
+			strerror(err));
+		close(d->fd);
+		free(d);
+		return NULL;
+	}
+	return dr_dev_setup(d);
+}
+
+/**
+ * disruptor_ring_attach_dev() - map a ring of the kernel module by name.
+ * @name: the ring's name.
+ *
+ * Return: the ring, or NULL with errno ENOENT (no such ring, or no module),
+ * EACCES (its mode does not let you read), EPROTO (ABI mismatch).
+ */
+struct disruptor_ring *disruptor_ring_attach_dev(const char *name)
+{
+	struct disruptor_attach a;
+	struct dr_dev_ring *d = dr_dev_alloc(name);
+
+	if (!d)
+		return NULL;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.name, d->name, sizeof(a.name));
+	if (ioctl(d->fd, DISRUPTOR_IOC_ATTACH, &a)) {
+		dr_fail(errno, "cannot attach to ring %s: %s", d->name, strerror(errno));
+		close(d->fd);
+		free(d);
+		return NULL;
+	}
+	d->params = a.params;
+	return dr_dev_setup(d);
+}
+
+static int dr_dev_consumer_add(struct disruptor_ring *r, uint64_t deps)
+{
+	struct dr_dev_ring *d = to_dev(r);
+	struct disruptor_consumer_params c;
+	struct disruptor_attach a;
+	void *page;
+	int fd;
+
+	fd = open(DR_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return dr_fail(errno, "cannot open %s: %s", DR_DEV_PATH, strerror(errno));
+	memset(&a, 0, sizeof(a));
+	memcpy(a.name, d->name, sizeof(a.name));
+	memset(&c, 0, sizeof(c));
+	c.deps = deps;
+	if (ioctl(fd, DISRUPTOR_IOC_ATTACH, &a) || ioctl(fd, DISRUPTOR_IOC_ADD_CONSUMER, &c)) {
+		int err = errno;
+
+		close(fd);
+		return dr_fail(err, "cannot add a consumer to ring %s: %s", d->name,
+			       err == EINVAL ? "deps name unregistered consumers" : strerror(err));
+	}
+	page = dr_dev_map(fd, d->params.off.consumers + c.index * DR_PAGE, DR_PAGE,
+			  PROT_READ | PROT_WRITE);
+	if (!page) {
+		int err = errno;
+
+		close(fd);	/* unregisters it */
+		return dr_fail(err, "mmap of consumer %u failed: %s", c.index, strerror(err));
+	}
+	munmap(d->seq_map[c.index], DR_PAGE);
+	d->seq_map[c.index] = page;
+	d->ring.dr.seq[c.index] = page;
+	d->consumer_fd[c.index] = fd;
+	return (int)c.index;
+}
+
+static int dr_dev_consumer_remove(struct disruptor_ring *r, int index)
+{
+	struct dr_dev_ring *d = to_dev(r);
+
+	const struct dr_ring_hdr *h = d->ring.dr.hdr;
+	uint64_t a, bit = 1ULL << index;
+
+	if (d->consumer_fd[index] < 0)
+		return dr_fail(ENOENT, "consumer %d was not added through this handle", index);
+	/* The kernel keeps a consumer others depend on: say so instead. */
+	for (a = dr_load_acquire(&h->active) & ~bit; a; a &= a - 1)
+		if (h->deps[__builtin_ctzll(a)] & bit)
+			return dr_fail(EBUSY, "consumer %d has consumers depending on it", index);
+	/* Closing its fd unregisters it; map its page read-only again. */
+	munmap(d->seq_map[index], DR_PAGE);
+	close(d->consumer_fd[index]);
+	d->consumer_fd[index] = -1;
+	d->seq_map[index] = dr_dev_map(d->fd, d->params.off.consumers + index * DR_PAGE,
+				       DR_PAGE, PROT_READ);
+	d->ring.dr.seq[index] = d->seq_map[index];
+	return 0;
+}
+
+static int dr_dev_block(struct disruptor_consumer *c, uint64_t deadline_ns)
+{
+	struct dr_dev_ring *d = to_dev(c->ring);
+	struct pollfd pfd = { .fd = d->consumer_fd[c->dc.index], .events = POLLIN };
+	int ms = DR_DEV_POLL_SLICE_MS;
+
+	if (deadline_ns) {
+		uint64_t now = dr_now_ns();
+		uint64_t left_ms = deadline_ns > now ? (deadline_ns - now + 999999) / 1000000 : 0;
+
+		if (left_ms < (uint64_t)ms)
+			ms = (int)left_ms;
+	}
+	if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
+		return dr_fail(errno, "poll failed: %s", strerror(errno));
+	return 0;
+}
+
+static void dr_dev_wake(struct disruptor_ring *r)
+{
+	/* The kernel wakes pollers on publish; halted waiters see it within a slice. */
+}
+
+static int dr_dev_offer(struct disruptor_ring *r, const void *records, uint32_t record_size,
+			uint32_t count)
+{
+	struct disruptor_publish p;
+
+	memset(&p, 0, sizeof(p));
+	p.data = (uint64_t)(uintptr_t)records;
+	p.count = count;
+	p.record_size = record_size;
+	if (ioctl(to_dev(r)->fd, DISRUPTOR_IOC_PUBLISH, &p))
+		return dr_fail(errno, "%s", errno == EAGAIN ? "the ring is full (counted as dropped)" :
+			       errno == EPERM ? "this ring's mode does not let you publish" :
+			       strerror(errno));
+	return 0;
+}
+
+static void dr_dev_close(struct disruptor_ring *r)
+{
+	struct dr_dev_ring *d = to_dev(r);
+
+	dr_dev_unmap(d);
+	close(d->fd);
+	free(d);
+}
+
+static int dr_dev_fd(const struct disruptor_ring *r)
+{
+	return ((const struct dr_dev_ring *)r)->fd;
+}
+
+static bool dr_dev_owns(const struct disruptor_ring *r, int index)
+{
+	return ((const struct dr_dev_ring *)r)->consumer_fd[index] >= 0;
+}
+
+static const struct disruptor_backend dr_dev_backend = {
+	.name		 = "device",
+	.fd		 = dr_dev_fd,
+	.owns		 = dr_dev_owns,
+	.block		 = dr_dev_block,
+	.wake		 = dr_dev_wake,
+	.offer		 = dr_dev_offer,
+	.consumer_add	 = dr_dev_consumer_add,
+	.consumer_remove = dr_dev_consumer_remove,
+	.close		 = dr_dev_close,
+};
