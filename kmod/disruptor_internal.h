@@ -88,6 +88,7 @@ u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next);
 bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
 
+int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count);
 long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int drk_mmap(struct file *file, struct vm_area_struct *vma);
 

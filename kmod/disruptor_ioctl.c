@@ -239,6 +239,31 @@ static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 	return ret;
 }
 
+#define DRK_LIST_MAX	256
+
+static long drk_ioc_list(void __user *arg)
+{
+	struct disruptor_ring_info *info;
+	struct disruptor_list l;
+	u32 cap;
+	long ret = 0;
+
+	if (copy_from_user(&l, arg, sizeof(l)))
+		return -EFAULT;
+	if (l.flags || l.count || !drk_resv_zero(l.resv, sizeof(l.resv)))
+		return -EINVAL;
+	cap = min_t(u32, l.capacity, DRK_LIST_MAX);
+	info = kcalloc(max(cap, 1U), sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	drk_ring_list(info, cap, &l.count);
+	if (copy_to_user(u64_to_user_ptr(l.rings), info, min(l.count, cap) * sizeof(*info)) ||
+	    copy_to_user(arg, &l, sizeof(l)))
+		ret = -EFAULT;
+	kfree(info);
+	return ret;
+}
+
 /**
  * drk_ioctl() - dispatch a /dev/disruptor ioctl.
  * @file: the open device.
@@ -265,6 +290,8 @@ long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return drk_ioc_wait(f, uarg);
 	case DISRUPTOR_IOC_STATS:
 		return drk_ioc_stats(f, uarg);
+	case DISRUPTOR_IOC_LIST:
+		return drk_ioc_list(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -253,6 +253,46 @@ struct drk_ring *drk_ring_get(const char *name)
 EXPORT_SYMBOL_GPL(drk_ring_get);
 
 /**
+ * drk_ring_list() - describe the rings the current task may attach.
+ * @info: room for @capacity entries.
+ * @capacity: entries at @info.
+ * @count: set to the number of such rings, which may exceed @capacity.
+ *
+ * Return: 0.
+ */
+int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count)
+{
+	struct drk_ring *ring;
+	u32 n = 0;
+
+	mutex_lock(&drk_rings_lock);
+	list_for_each_entry(ring, &drk_rings, node) {
+		struct disruptor_ring_info *e;
+
+		if (!drk_may_access(ring, MAY_READ))
+			continue;
+		if (n < capacity) {
+			e = &info[n];
+			memset(e, 0, sizeof(*e));
+			strscpy(e->name, ring->name, sizeof(e->name));
+			e->slot_count = ring->params.slot_count;
+			e->slot_size = ring->params.slot_size;
+			e->producer = ring->params.producer;
+			e->claimed = atomic64_read(&ring->dr.hdr->claim);
+			e->dropped = atomic64_read(&ring->dr.hdr->dropped);
+			e->active = atomic64_read(&ring->dr.hdr->active);
+			e->mode = ring->mode;
+			e->uid = from_kuid_munged(current_user_ns(), ring->uid);
+			e->gid = from_kgid_munged(current_user_ns(), ring->gid);
+		}
+		n++;
+	}
+	mutex_unlock(&drk_rings_lock);
+	*count = n;
+	return 0;
+}
+
+/**
  * drk_ring_get_ref() - take another reference to a ring already held.
  * @ring: the ring.
  */

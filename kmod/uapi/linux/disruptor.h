@@ -5,9 +5,11 @@
  * flags are rejected with -EINVAL, so every field can grow a meaning later.
  *
  * Usage: open /dev/disruptor, then either DISRUPTOR_IOC_CREATE a ring or
- * DISRUPTOR_IOC_ATTACH to one by name: the fd is now bound to that ring.
- * DISRUPTOR_IOC_ADD_CONSUMER makes the fd a consumer. mmap each region at
- * the offset the kernel reported in struct disruptor_offsets:
+ * DISRUPTOR_IOC_ATTACH to one by name (DISRUPTOR_IOC_LIST shows them): the
+ * fd is now bound to that ring, and closing it detaches. A ring lives until
+ * its last fd, mapping or kernel user goes. DISRUPTOR_IOC_ADD_CONSUMER makes
+ * the fd a consumer, until it closes. mmap each region at the offset the
+ * kernel reported in struct disruptor_offsets:
  *
  *   header   read-only  geometry, counters, the producer cursor
  *   consumer one page per consumer index; writable only through the fd
@@ -215,6 +217,50 @@ struct disruptor_stats {
 	__u64 resv[4];
 };
 
+/**
+ * struct disruptor_ring_info - one ring, as DISRUPTOR_IOC_LIST reports it.
+ * @name: its name.
+ * @slot_count: slots.
+ * @slot_size: bytes per slot.
+ * @producer: DISRUPTOR_PRODUCER_*.
+ * @claimed: sequences claimed.
+ * @dropped: offers refused.
+ * @active: bitmap of consumers.
+ * @mode: permission bits.
+ * @uid: owner.
+ * @gid: group.
+ * @resv: zero.
+ */
+struct disruptor_ring_info {
+	char name[DISRUPTOR_NAME_LEN];
+	__u64 slot_count;
+	__u32 slot_size;
+	__u32 producer;
+	__u64 claimed;
+	__u64 dropped;
+	__u64 active;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 resv[3];
+};
+
+/**
+ * struct disruptor_list - DISRUPTOR_IOC_LIST: the rings the caller may attach.
+ * @rings: in: user address of @capacity struct disruptor_ring_info.
+ * @capacity: in: entries at @rings; 0 only counts.
+ * @count: out: rings visible to the caller (may exceed @capacity).
+ * @flags: in: must be zero.
+ * @resv: must be zero.
+ */
+struct disruptor_list {
+	__u64 rings;
+	__u32 capacity;
+	__u32 count;
+	__u32 flags;
+	__u32 resv[3];
+};
+
 #define DISRUPTOR_IOC_MAGIC		0xD5
 #define DISRUPTOR_IOC_CREATE		_IOWR(DISRUPTOR_IOC_MAGIC, 1, struct disruptor_ring_params)
 #define DISRUPTOR_IOC_ATTACH		_IOWR(DISRUPTOR_IOC_MAGIC, 2, struct disruptor_attach)
@@ -223,5 +269,6 @@ struct disruptor_stats {
 #define DISRUPTOR_IOC_PUBLISH		_IOWR(DISRUPTOR_IOC_MAGIC, 4, struct disruptor_publish)
 #define DISRUPTOR_IOC_WAIT		_IOWR(DISRUPTOR_IOC_MAGIC, 5, struct disruptor_wait_args)
 #define DISRUPTOR_IOC_STATS		_IOR(DISRUPTOR_IOC_MAGIC, 6, struct disruptor_stats)
+#define DISRUPTOR_IOC_LIST		_IOWR(DISRUPTOR_IOC_MAGIC, 7, struct disruptor_list)
 
 #endif /* _UAPI_LINUX_DISRUPTOR_H */
