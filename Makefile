@@ -18,7 +18,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all help deps kernel modules check demo clean
 
-all: modules userspace user-tests guest-tests
+all: modules userspace user-tests guest-tests tools
 
 include userspace/userspace.mk
 
@@ -33,6 +33,17 @@ build/guest/%: kmod/tests/%.c kmod/tests/guest_util.h kmod/uapi/linux/disruptor.
 
 .PHONY: guest-tests
 guest-tests: $(GUEST_TESTS)
+
+# Tools, static so the guest runs them as they are.
+TOOLS := $(patsubst userspace/tools/%.c,build/tools/%,$(wildcard userspace/tools/*.c))
+
+build/tools/%: userspace/tools/%.c build/user/libdisruptor.a $(wildcard userspace/include/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread \
+		-Ikmod -Ikmod/uapi -Iuserspace/include -o $@ $< build/user/libdisruptor.a
+
+.PHONY: tools
+tools: $(TOOLS)
 
 help:
 	@echo "make check   build what is missing, run every test: N passed, N failed"

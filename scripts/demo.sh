@@ -13,5 +13,6 @@ scripts/install-deps.sh
 kdir=$(scripts/build-kernel.sh debug | tail -n 1)
 make -s KDIR="$kdir" all
 scripts/build-initramfs.sh "$kdir" "$out/demo.cpio" scripts/guest/demo.sh \
-	disruptor.ko:/modules/disruptor.ko
+	disruptor.ko:/modules/disruptor.ko \
+	build/tools/disruptor_demo:/usr/bin/disruptor_demo
 scripts/run-guest.sh -t 600 "$kdir" "$out/demo.cpio" "$out/console.log"

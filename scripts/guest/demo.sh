@@ -14,8 +14,8 @@ ls -l /dev/disruptor
 grep disruptor /proc/misc
 say "lsmod"
 lsmod
-say "open and close /dev/disruptor"
-exec 3<>/dev/disruptor && echo "opened fd 3" && exec 3>&- && echo "closed"
+say "events through a ring: a producer offers, a blocking consumer reads in place"
+disruptor_demo 20
 say "rmmod disruptor"
 rmmod disruptor
 [ ! -e /dev/disruptor ] && echo "/dev/disruptor removed"
