@@ -27,6 +27,7 @@
  * struct drk_ring - a ring: its memory, its sequencer view, who may use it.
  * @ref: fds, mappings (through their file) and kernel users.
  * @node: in the list of rings, under drk_rings_lock.
+ * @id: in drk_ring_ids, for BPF programs; looked up under RCU.
  * @name: unique name.
  * @dr: the sequencer view; @dr.shadow is @shadow.
  * @block: vmalloc_user(): header page, consumer pages, avail, slots.
@@ -46,6 +47,7 @@
 struct drk_ring {
 	struct kref		ref;
 	struct list_head	node;
+	u32			id;
 	char			name[DISRUPTOR_NAME_LEN];
 	struct dr_ring		dr;
 	void			*block;
@@ -88,6 +90,8 @@ u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next);
 bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
 
+struct drk_ring *drk_ring_find_rcu(u32 id);
+int drk_bpf_register(void);
 int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count);
 long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int drk_mmap(struct file *file, struct vm_area_struct *vma);

@@ -51,6 +51,9 @@ static long drk_ioc_create(struct drk_file *f, void __user *arg)
 	err = drk_check_ring_params(&p);
 	if (err)
 		return err;
+	/* Input events are keystrokes. */
+	if ((p.flags & DISRUPTOR_RING_F_INPUT) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	/* Giving the ring to someone else is chown(). */
 	if (((p.uid != (u32)-1 && !uid_eq(make_kuid(current_user_ns(), p.uid), current_fsuid())) ||
 	     (p.gid != (u32)-1 && !in_group_p(make_kgid(current_user_ns(), p.gid)))) &&

@@ -86,6 +86,12 @@ static int __init disruptor_init(void)
 {
 	int err;
 
+	/* Registered for the module's lifetime; a program using them pins it. */
+	err = drk_bpf_register();
+	if (err) {
+		pr_err("cannot register the BPF kfuncs: %d\n", err);
+		return err;
+	}
 	err = misc_register(&disruptor_misc);
 	if (err) {
 		pr_err("cannot register /dev/disruptor: %d\n", err);

@@ -14,6 +14,8 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/ctype.h>
+#include <linux/idr.h>
+#include <linux/rcupdate.h>
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/sched/user.h>
@@ -24,7 +26,8 @@
 #include "disruptor_internal.h"
 
 static LIST_HEAD(drk_rings);
-static DEFINE_MUTEX(drk_rings_lock);	/* drk_rings and ring names */
+static DEFINE_MUTEX(drk_rings_lock);	/* drk_rings, ring names, drk_ring_ids */
+static DEFINE_IDR(drk_ring_ids);		/* id -> ring; RCU lookups by BPF */
 
 static unsigned long max_ring_bytes = 64UL << 20;
 module_param(max_ring_bytes, ulong, 0644);
@@ -64,7 +67,7 @@ int drk_check_ring_params(const struct disruptor_ring_params *p)
 		return -EINVAL;
 	if (p->mode & ~0666U)
 		return -EINVAL;
-	if (p->features)
+	if (p->features || p->id)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(p->resv); i++)
 		if (p->resv[i])
@@ -168,7 +171,7 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	strscpy(ring->name, p->name, sizeof(ring->name));
 	ring->params = *p;
 	ring->params.features = DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT |
-				DISRUPTOR_FEAT_PUBLISH;
+				DISRUPTOR_FEAT_PUBLISH | DISRUPTOR_FEAT_BPF;
 	ring->mode = p->mode;
 	ring->uid = p->uid == (u32)-1 ? current_fsuid() :
 		    make_kuid(current_user_ns(), p->uid);
@@ -209,6 +212,13 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 			goto fail;
 		}
 	}
+	err = idr_alloc(&drk_ring_ids, ring, 1, INT_MAX, GFP_KERNEL);
+	if (err < 0) {
+		mutex_unlock(&drk_rings_lock);
+		goto fail;
+	}
+	ring->id = err;
+	ring->params.id = err;
 	list_add(&ring->node, &drk_rings);
 	mutex_unlock(&drk_rings_lock);
 	return ring;
@@ -224,8 +234,23 @@ static void drk_ring_release(struct kref *ref)
 	struct drk_ring *ring = container_of(ref, struct drk_ring, ref);
 
 	list_del(&ring->node);
+	idr_remove(&drk_ring_ids, ring->id);
 	mutex_unlock(&drk_rings_lock);
+	/* BPF producers find rings under RCU: let them leave first. */
+	synchronize_rcu();
 	drk_ring_free(ring);
+}
+
+/**
+ * drk_ring_find_rcu() - find a ring by id, without a reference.
+ * @id: its id.
+ *
+ * Context: inside an RCU read-side section, which keeps the ring alive.
+ * Return: the ring, or NULL.
+ */
+struct drk_ring *drk_ring_find_rcu(u32 id)
+{
+	return idr_find(&drk_ring_ids, id);
 }
 
 /**

@@ -37,7 +37,8 @@ int main(void)
 	p = good; p.producer = 7;		create_rejects(p, EINVAL, "producer 7");
 	p = good; p.flags = 1U << 5;		create_rejects(p, EINVAL, "unknown flag");
 	p = good; p.mode = 01777;		create_rejects(p, EINVAL, "mode 01777");
-	p = good; p.resv[6] = 1;		create_rejects(p, EINVAL, "resv[6]");
+	p = good; p.resv[5] = 1;		create_rejects(p, EINVAL, "resv[5]");
+	p = good; p.id = 3;			create_rejects(p, EINVAL, "id in");
 	p = good; p.features = 1;		create_rejects(p, EINVAL, "features in");
 	p = good; p.name[0] = 0;		create_rejects(p, EINVAL, "empty name");
 	p = good; strcpy(p.name, "a/b");	create_rejects(p, EINVAL, "name with /");

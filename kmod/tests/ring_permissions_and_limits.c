@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Rings check who may attach (read bits), publish (write bits) and give a
- * ring away (chown), list only what the caller may attach, and charge their
+ * Rings check who may attach (read bits), publish (write bits), give a ring
+ * away (chown) and create an input ring (CAP_SYS_ADMIN), list only what the caller may attach, and charge their
  * memory: RLIMIT_MEMLOCK per user, max_ring_bytes per ring.
  */
 #include <sys/resource.h>
@@ -61,6 +61,10 @@ static int as_user(void)
 
 	p = ring_params("user-chown", 64, 8, DISRUPTOR_PRODUCER_MULTI);
 	p.uid = 0;
+	CHECK(try_create(p) == EPERM);
+	/* Input rings carry keystrokes: CAP_SYS_ADMIN only. */
+	p = ring_params("user-input", 64, 8, DISRUPTOR_PRODUCER_MULTI);
+	p.flags |= DISRUPTOR_RING_F_INPUT;
 	CHECK(try_create(p) == EPERM);
 
 	CHECK(setrlimit(RLIMIT_MEMLOCK, &lim) == 0);

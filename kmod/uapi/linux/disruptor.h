@@ -39,12 +39,15 @@
 /* struct disruptor_ring_params.flags */
 /* poll and DISRUPTOR_IOC_WAIT work: each publish checks for sleepers */
 #define DISRUPTOR_RING_F_BLOCKING	_BITUL(0)
-#define DISRUPTOR_RING_F_ALL		(DISRUPTOR_RING_F_BLOCKING)
+/* carries input events (keystrokes): creating it needs CAP_SYS_ADMIN */
+#define DISRUPTOR_RING_F_INPUT		_BITUL(1)
+#define DISRUPTOR_RING_F_ALL		(DISRUPTOR_RING_F_BLOCKING | DISRUPTOR_RING_F_INPUT)
 
 /* struct disruptor_ring_params.features, set by the kernel */
 #define DISRUPTOR_FEAT_POLL		_BITUL(0)	/* poll/epoll per consumer */
 #define DISRUPTOR_FEAT_WAIT		_BITUL(1)	/* DISRUPTOR_IOC_WAIT */
 #define DISRUPTOR_FEAT_PUBLISH		_BITUL(2)	/* DISRUPTOR_IOC_PUBLISH */
+#define DISRUPTOR_FEAT_BPF		_BITUL(3)	/* bpf_disruptor_publish() */
 
 /**
  * struct disruptor_hdr_offsets - where the header page keeps each field.
@@ -111,6 +114,7 @@ struct disruptor_offsets {
  * @uid: in: owner; (__u32)-1 for the caller.
  * @gid: in: group; (__u32)-1 for the caller's.
  * @features: out: DISRUPTOR_FEAT_*.
+ * @id: out: the ring's id, for BPF programs (bpf_disruptor_publish()).
  * @resv: must be zero.
  * @off: out: the regions' mmap offsets.
  */
@@ -124,7 +128,8 @@ struct disruptor_ring_params {
 	__u32 uid;
 	__u32 gid;
 	__u32 features;
-	__u32 resv[7];
+	__u32 id;
+	__u32 resv[6];
 	struct disruptor_offsets off;
 };
 
