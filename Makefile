@@ -36,11 +36,12 @@ guest-tests: $(GUEST_TESTS)
 
 # Tools, static so the guest runs them as they are.
 TOOLS := $(patsubst userspace/tools/%.c,build/tools/%,$(wildcard userspace/tools/*.c))
+BPF_TOOLS := build/tools/disruptor_input
 
-build/tools/%: userspace/tools/%.c build/user/libdisruptor.a $(wildcard userspace/include/*.h)
+$(filter-out $(BPF_TOOLS),$(TOOLS)): build/tools/%: userspace/tools/%.c build/user/libdisruptor.a $(wildcard userspace/include/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread \
-		-Ikmod -Ikmod/uapi -Iuserspace/include -o $@ $< build/user/libdisruptor.a
+		-Ikmod -Ikmod/uapi -Iuserspace/include -Ibpf -o $@ $< build/user/libdisruptor.a
 
 .PHONY: tools
 tools: $(TOOLS)
@@ -75,3 +76,27 @@ demo:
 clean:
 	$(Q)if test -d $(KDIR); then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(Q)rm -rf build
+
+# BPF programs: vmlinux.h from the test kernel, %.bpf.o -> %.skel.h -> loader.
+CLANG		?= clang-19
+BPFTOOL		?= bpftool
+BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Ibuild/bpf -Ibpf \
+		   -I/usr/include/$(shell gcc -dumpmachine)
+
+build/bpf/vmlinux.h: $(KDIR)/vmlinux
+	@mkdir -p $(dir $@)
+	$(Q)$(BPFTOOL) btf dump file $< format c >$@.tmp && mv $@.tmp $@
+
+build/bpf/%.bpf.o: bpf/%.bpf.c build/bpf/vmlinux.h $(wildcard bpf/*.h)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+.PRECIOUS: build/bpf/%.bpf.o
+build/bpf/%.skel.h: build/bpf/%.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
+
+# Loaders link libbpf dynamically (a static libelf does not link on Debian).
+build/tools/disruptor_input: userspace/tools/disruptor_input.c build/bpf/input_hook.skel.h \
+			     build/user/libdisruptor.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Ikmod -Ikmod/uapi \
+		-Iuserspace/include -Ibuild/bpf -Ibpf -o $@ $< build/user/libdisruptor.a -lbpf -lelf -lz

@@ -38,8 +38,8 @@
  * @file: the open device, bound to a ring.
  * @vma: the mapping; vm_pgoff selects the region, which it may not exceed.
  *
- * Return: 0; -ENOTCONN (fd not bound), -EINVAL (offset not at a region's
- * start, or longer than it), -EPERM (writable mapping of a read-only region).
+ * Return: 0; -ENOTCONN (fd not bound), -EINVAL (not MAP_SHARED, offset not
+ * at a region's start, or longer than the region), -EPERM (writable mapping of a read-only region).
  */
 int drk_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -53,6 +53,9 @@ int drk_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!ring)
 		return -ENOTCONN;
+	/* A private copy of a sequence page would hide the consumer's progress. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
 	off = &ring->params.off;
 	start = pgoff << PAGE_SHIFT;
 	if (start == off->header) {

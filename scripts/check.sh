@@ -31,6 +31,9 @@ payload=(
 for t in kmod/tests/*.sh build/guest/*; do
 	payload+=("$t:/tests/$(basename "$t")")
 done
+for t in build/tools/*; do
+	payload+=("$t:/usr/bin/$(basename "$t")")
+done
 scripts/build-initramfs.sh "$kdir" "$out/guest.cpio" scripts/guest/check.sh "${payload[@]}" || exit 1
 
 guest_rc=0

@@ -48,6 +48,8 @@ int main(void)
 	CHECK(mmap(NULL, o->header_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		   (off_t)o->header) == MAP_FAILED && errno == EPERM);
 
+	CHECK(mmap(NULL, o->header_len, PROT_READ, MAP_PRIVATE, fd, (off_t)o->header) ==
+	      MAP_FAILED && errno == EINVAL);
 	avail = map_region(fd, o->avail, o->avail_len, PROT_READ);
 	slots = map_region(fd, o->slots, o->slots_len, PROT_READ);
 	CHECK(write_faults(avail));
