@@ -37,7 +37,7 @@ stop_loader() {
 
 # 1. A burst of 300 key strokes (1800 events) at full speed into 16 slots.
 start_loader -n 16
-disruptor_evtest -q -s -t 3 >$log/reader 2>&1 &
+disruptor_evtest -q -s -t 10 >$log/reader 2>&1 &
 reader=$!
 wait_for $log/reader reading || fail "the reader did not attach"
 if rmmod disruptor 2>/dev/null; then
@@ -61,7 +61,7 @@ echo "burst: $seen events: $published read in order, $refused dropped and counte
 
 # 2. Reattach; then detach while a reader still holds the ring: no more events.
 start_loader -n 1024
-disruptor_evtest -q -t 3 >$log/reader 2>&1 &
+disruptor_evtest -q -t 10 >$log/reader 2>&1 &
 reader=$!
 wait_for $log/reader reading || fail "the reader did not attach"
 disruptor_inject -n 10 -i 1000 || fail "inject"
