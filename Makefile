@@ -18,7 +18,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all help deps kernel modules check demo clean
 
-all: modules userspace user-tests guest-tests tools
+all: modules userspace user-tests guest-tests tools examples
 
 include userspace/userspace.mk
 
@@ -46,6 +46,59 @@ $(filter-out $(BPF_TOOLS),$(TOOLS)): build/tools/%: userspace/tools/%.c build/us
 .PHONY: tools
 tools: $(TOOLS)
 
+# examples/: built by `make all` (so by `make check`) to keep them working.
+EXAMPLES := build/examples/consumer build/examples/game_loop
+
+build/examples/%: examples/%.c build/user/libdisruptor.a $(wildcard userspace/include/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
+		-Ikmod -Iuserspace/include -Ibpf -o $@ $< build/user/libdisruptor.a
+
+.PHONY: examples
+examples: $(EXAMPLES) modules
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/examples/kmod_producer DISRUPTOR_SRC=$(CURDIR) \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
+
+# make install / uninstall, honouring DESTDIR and PREFIX.
+VERSION		:= 0.1.0
+INCDIR		:= $(DESTDIR)$(PREFIX)/include/disruptor
+LIBDIR		:= $(DESTDIR)$(PREFIX)/lib
+BINDIR		:= $(DESTDIR)$(PREFIX)/bin
+DATADIR		:= $(DESTDIR)$(PREFIX)/share/disruptor
+UDEVDIR		:= $(DESTDIR)/etc/udev/rules.d
+DKMSDIR		:= $(DESTDIR)/usr/src/disruptor-$(VERSION)
+INSTALL_TOOLS	:= disruptor_input disruptor_evtest disruptor_inject
+
+.PHONY: install uninstall
+install: userspace tools build/bpf/input_hook.bpf.o
+	install -d $(INCDIR)/linux $(LIBDIR)/pkgconfig $(BINDIR) $(DATADIR)/bpf $(UDEVDIR) \
+		$(DKMSDIR)/kmod/uapi/linux
+	install -m 644 userspace/include/disruptor.h userspace/include/dr_atomic_user.h \
+		kmod/dr_ring.h kmod/dr_atomic.h bpf/input_event.h $(INCDIR)/
+	install -m 644 kmod/uapi/linux/disruptor.h $(INCDIR)/linux/
+	install -m 644 build/user/libdisruptor.a $(LIBDIR)/
+	install -m 755 build/user/libdisruptor.so.$(LIB_VERSION) $(LIBDIR)/
+	ln -sf libdisruptor.so.$(LIB_VERSION) $(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(LIBDIR)/libdisruptor.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		userspace/lib/disruptor.pc.in >$(LIBDIR)/pkgconfig/disruptor.pc
+	install -m 755 $(addprefix build/tools/,$(INSTALL_TOOLS)) $(BINDIR)/
+	install -m 644 build/bpf/input_hook.bpf.o $(DATADIR)/bpf/
+	install -m 644 scripts/udev/60-disruptor.rules $(UDEVDIR)/
+	install -m 644 dkms.conf $(DKMSDIR)/
+	sed -e '/disruptor_kunit/d' -e '/KUnit module/d' Kbuild >$(DKMSDIR)/Kbuild
+	install -m 644 kmod/*.c kmod/*.h $(DKMSDIR)/kmod/
+	install -m 644 kmod/uapi/linux/disruptor.h $(DKMSDIR)/kmod/uapi/linux/
+
+uninstall:
+	rm -f $(addprefix $(INCDIR)/,disruptor.h dr_atomic_user.h dr_ring.h dr_atomic.h \
+		input_event.h linux/disruptor.h)
+	rm -f $(LIBDIR)/libdisruptor.a $(LIBDIR)/libdisruptor.so* $(LIBDIR)/pkgconfig/disruptor.pc
+	rm -f $(addprefix $(BINDIR)/,$(INSTALL_TOOLS))
+	rm -f $(DATADIR)/bpf/input_hook.bpf.o $(UDEVDIR)/60-disruptor.rules
+	rm -rf $(DKMSDIR)
+	-rmdir $(INCDIR)/linux $(INCDIR) $(DATADIR)/bpf $(DATADIR) 2>/dev/null
+
 help:
 	@echo "make check   build what is missing, run every test: N passed, N failed"
 	@echo "make demo    boot the test kernel and show the module at work"
@@ -55,6 +108,8 @@ help:
 	@echo "make userspace  build libdisruptor (static, shared, pkg-config) in build/user"
 	@echo "make user-tests build the host tests, plain and under ASan+UBSan and TSan"
 	@echo "make bench-avail  measure the MP availability schemes (scan vs cursor)"
+	@echo "make install [DESTDIR=] [PREFIX=/usr/local]  library, headers, tools, BPF, udev, DKMS"
+	@echo "make uninstall    remove what make install put there"
 	@echo "make clean   remove build products (not the cached kernel)"
 
 deps:

@@ -25,6 +25,7 @@ echo "=== guest tests (QEMU TCG, debug kernel: KASAN, lockdep)"
 payload=(
 	disruptor.ko:/modules/disruptor.ko
 	disruptor_kunit.ko:/modules/disruptor_kunit.ko
+	examples/kmod_producer/disruptor_example_producer.ko:/modules/disruptor_example_producer.ko
 	scripts/run-tests.sh:/usr/bin/run-tests.sh
 	scripts/ktap-merge.sh:/usr/bin/ktap-merge.sh
 )
