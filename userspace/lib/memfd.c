@@ -102,8 +102,9 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 		dr_ring_layout(p->slot_count, p->slot_size, p->producer, p->flags, &l);
 		dr_ring_init_shared(hdr, l.avail ? (atomic64_t *)((uint8_t *)hdr + l.avail) : NULL,
 				    p->slot_count, p->slot_size, p->producer, p->flags);
+		/* Others see this only once they get the fd, after we return. */
 		m->prefix->version = DR_MEMFD_VERSION;
-		__atomic_store_n(&m->prefix->magic, DR_MEMFD_MAGIC, __ATOMIC_RELEASE);
+		m->prefix->magic = DR_MEMFD_MAGIC;
 	}
 	err = dr_ring_view_block(&m->ring.dr, hdr);
 	if (!err) {
