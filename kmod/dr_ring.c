@@ -253,34 +253,22 @@ u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound)
 EXPORT_SYMBOL_GPL(dr_deps_min);
 
 /**
- * dr_claim_ready() - may the slots of a claim ending at @end be written?
+ * dr_gate_refresh() - recompute the gating minimum for a claim ending at @end.
  * @r: the ring.
  * @end: one past the claim's last sequence.
  *
- * Refreshes the gating cache when it is too old to say yes.
+ * The slow half of dr_claim_ready(), taken about once per lap.
  * Return: true when every leaf consumer has finished with those slots.
  */
-bool dr_claim_ready(struct dr_ring *r, u64 end)
+bool dr_gate_refresh(struct dr_ring *r, u64 end)
 {
-	struct dr_ring_hdr *h = r->hdr;
-	u64 size = r->mask + 1, min;
+	u64 min = dr_gating_min(r, end);
 
-	if (r->mode == DR_SINGLE_PRODUCER) {
-		if (end <= dr_load_relaxed(&h->gate_cache) + size)
-			return true;
-		min = dr_gating_min(r, end);
-		dr_store_relaxed(&h->gate_cache, min);
-	} else {
-		/* [D'] pairs with [D] below. */
-		if (end <= dr_load_acquire(&h->gate_cache) + size)
-			return true;
-		min = dr_gating_min(r, end);
-		/* [D] pairs with [D'] here and in dr_try_claim(). */
-		dr_store_release(&h->gate_cache, min);
-	}
-	return end <= min + size;
+	/* [D] pairs with [D'] in dr_claim_ready(). */
+	dr_store_release(&r->hdr->gate_cache, min);
+	return end <= min + r->mask + 1;
 }
-EXPORT_SYMBOL_GPL(dr_claim_ready);
+EXPORT_SYMBOL_GPL(dr_gate_refresh);
 
 /**
  * dr_try_claim() - claim @n sequences if there is room, at once.
