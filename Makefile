@@ -67,7 +67,7 @@ BINDIR		:= $(DESTDIR)$(PREFIX)/bin
 DATADIR		:= $(DESTDIR)$(PREFIX)/share/disruptor
 UDEVDIR		:= $(DESTDIR)/etc/udev/rules.d
 DKMSDIR		:= $(DESTDIR)/usr/src/disruptor-$(VERSION)
-INSTALL_TOOLS	:= disruptor_input disruptor_evtest disruptor_inject
+INSTALL_TOOLS	:= disruptorctl disruptor_input disruptor_evtest disruptor_inject
 
 .PHONY: install uninstall
 install: userspace tools build/bpf/input_hook.bpf.o

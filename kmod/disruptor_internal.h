@@ -40,6 +40,7 @@
  * @locked_pages: pages charged to @user.
  * @registry_lock: serialises consumer registration.
  * @owned: consumers bound to an fd, under @registry_lock.
+ * @persist: 1 while the ring holds a reference to itself (F_PERSIST).
  * @shadow: trusted copies of the consumers' sequences.
  * @wq: poll and DISRUPTOR_IOC_WAIT sleepers.
  * @wake_work: wakes @wq from any context, NMI included.
@@ -60,6 +61,7 @@ struct drk_ring {
 	unsigned long		locked_pages;
 	struct mutex		registry_lock;	/* consumer add/remove */
 	u64			owned;
+	atomic_t		persist;
 	atomic64_t		shadow[DR_MAX_CONSUMERS];
 	wait_queue_head_t	wq;
 	struct irq_work		wake_work;
@@ -92,6 +94,7 @@ void drk_wake(struct drk_ring *ring);
 
 struct drk_ring *drk_ring_find_rcu(u32 id);
 int drk_bpf_register(void);
+int drk_ring_destroy(const char *name);
 int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count);
 long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int drk_mmap(struct file *file, struct vm_area_struct *vma);

@@ -242,6 +242,18 @@ static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 	return ret;
 }
 
+static long drk_ioc_destroy(void __user *arg)
+{
+	struct disruptor_destroy d;
+
+	if (copy_from_user(&d, arg, sizeof(d)))
+		return -EFAULT;
+	if (d.flags || !drk_resv_zero(d.resv, sizeof(d.resv)) ||
+	    strnlen(d.name, DISRUPTOR_NAME_LEN) == DISRUPTOR_NAME_LEN)
+		return -EINVAL;
+	return drk_ring_destroy(d.name);
+}
+
 #define DRK_LIST_MAX	256
 
 static long drk_ioc_list(void __user *arg)
@@ -295,6 +307,8 @@ long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return drk_ioc_stats(f, uarg);
 	case DISRUPTOR_IOC_LIST:
 		return drk_ioc_list(uarg);
+	case DISRUPTOR_IOC_DESTROY:
+		return drk_ioc_destroy(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -220,6 +220,15 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	ring->id = err;
 	ring->params.id = err;
 	list_add(&ring->node, &drk_rings);
+	if (p->flags & DISRUPTOR_RING_F_PERSIST) {
+		/*
+		 * The ring's own reference, dropped by drk_ring_destroy(); it
+		 * pins the module, so rmmod is refused while the ring persists.
+		 */
+		kref_get(&ring->ref);
+		atomic_set(&ring->persist, 1);
+		__module_get(THIS_MODULE);
+	}
 	mutex_unlock(&drk_rings_lock);
 	return ring;
 fail:
@@ -309,12 +318,42 @@ int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count)
 			e->mode = ring->mode;
 			e->uid = from_kuid_munged(current_user_ns(), ring->uid);
 			e->gid = from_kgid_munged(current_user_ns(), ring->gid);
+			e->flags = ring->params.flags & ~DISRUPTOR_RING_F_PERSIST;
+			if (atomic_read(&ring->persist))
+				e->flags |= DISRUPTOR_RING_F_PERSIST;
 		}
 		n++;
 	}
 	mutex_unlock(&drk_rings_lock);
 	*count = n;
 	return 0;
+}
+
+/**
+ * drk_ring_destroy() - drop a persistent ring's own reference.
+ * @name: the ring's name.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -ENOENT (no such ring), -EPERM (not its owner, no
+ * CAP_SYS_ADMIN), -EINVAL (not persistent, or already destroyed).
+ */
+int drk_ring_destroy(const char *name)
+{
+	struct drk_ring *ring = drk_ring_get(name);
+	int err = 0;
+
+	if (!ring)
+		return -ENOENT;
+	if (!uid_eq(current_fsuid(), ring->uid) && !capable(CAP_SYS_ADMIN))
+		err = -EPERM;
+	else if (atomic_cmpxchg(&ring->persist, 1, 0) != 1)
+		err = -EINVAL;
+	else
+		drk_ring_put(ring);	/* the ring's own reference */
+	drk_ring_put(ring);
+	if (!err)
+		module_put(THIS_MODULE);
+	return err;
 }
 
 /**

@@ -38,8 +38,8 @@ done
 scripts/build-initramfs.sh "$kdir" "$out/guest.cpio" scripts/guest/check.sh "${payload[@]}" || exit 1
 
 guest_rc=0
-scripts/run-guest.sh -t 1200 -r "$out/guest.ktap" "$kdir" "$out/guest.cpio" \
-	"$out/guest-console.log" || guest_rc=$?
+scripts/run-guest.sh -t 1200 -r "$out/guest.ktap" -a "$out/guest-artifacts.txt" "$kdir" \
+	"$out/guest.cpio" "$out/guest-console.log" || guest_rc=$?
 
 # The guest run itself is a suite: it finished, and its kernel log is clean.
 {
@@ -47,7 +47,7 @@ scripts/run-guest.sh -t 1200 -r "$out/guest.ktap" "$kdir" "$out/guest.cpio" \
 	echo "1..1"
 	echo "    KTAP version 1"
 	echo "    # Subtest: guest_run"
-	echo "    1..2"
+	echo "    1..3"
 	if grep -q 'DISRUPTOR-GUEST-EXIT:' "$out/guest-console.log"; then
 		echo "    ok 1 guest_finished"
 	else
@@ -57,6 +57,12 @@ scripts/run-guest.sh -t 1200 -r "$out/guest.ktap" "$kdir" "$out/guest.cpio" \
 		echo "    ok 2 guest_kernel_log_clean"
 	else
 		echo "    not ok 2 guest_kernel_log_clean"
+	fi
+	# JSON the guest's tools printed (disruptorctl --json) must parse.
+	if python3 scripts/check-guest-json.py "$out/guest-artifacts.txt" >&2; then
+		echo "    ok 3 guest_json_parses"
+	else
+		echo "    not ok 3 guest_json_parses"
 	fi
 	if [ "$guest_rc" = 0 ]; then echo "ok 1 guest_run"; else echo "not ok 1 guest_run"; fi
 } >"$out/guest-run.ktap"

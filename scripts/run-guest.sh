@@ -3,18 +3,20 @@
 #
 # Boot the test kernel under QEMU (TCG: nested KVM fails here) with an
 # initramfs, stream its console, and hand back the guest script's status.
-#   run-guest.sh [-t TIMEOUT_S] [-r RESULTS] [-q] KDIR INITRAMFS LOG
+#   run-guest.sh [-t TIMEOUT_S] [-r RESULTS] [-a ARTIFACTS] [-q] KDIR INITRAMFS LOG
 # The console goes to LOG (and to stdout unless -q). The guest's second
-# serial port (/dev/ttyS1) goes to RESULTS, a clean channel for test output.
+# serial port (/dev/ttyS1) goes to RESULTS, a clean channel for test output;
+# the third (/dev/ttyS2) to ARTIFACTS, for outputs the host checks after.
 # Exit status: the guest script's, or 1 when the guest did not finish (timeout,
 # panic) or when LOG holds a kernel report (scan-guest-log.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-timeout_s=600 results=/dev/null quiet=0
-while getopts "t:r:q" opt; do
+timeout_s=600 results=/dev/null artifacts=/dev/null quiet=0
+while getopts "t:r:a:q" opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
 	r) results=$OPTARG ;;
+	a) artifacts=$OPTARG ;;
 	q) quiet=1 ;;
 	*) exit 2 ;;
 	esac
@@ -25,12 +27,13 @@ initrd=${2:?missing INITRAMFS}
 log=${3:?missing LOG}
 : >"$log"
 [ "$results" = /dev/null ] || : >"$results"
+[ "$artifacts" = /dev/null ] || : >"$artifacts"
 
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1G
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 loglevel=6 ${GUEST_CMDLINE:-}"
 	-display none -monitor none -no-reboot
-	-serial "file:$log" -serial "file:$results")
+	-serial "file:$log" -serial "file:$results" -serial "file:$artifacts")
 
 start=$(date +%s)
 timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null &

@@ -41,7 +41,10 @@
 #define DISRUPTOR_RING_F_BLOCKING	_BITUL(0)
 /* carries input events (keystrokes): creating it needs CAP_SYS_ADMIN */
 #define DISRUPTOR_RING_F_INPUT		_BITUL(1)
-#define DISRUPTOR_RING_F_ALL		(DISRUPTOR_RING_F_BLOCKING | DISRUPTOR_RING_F_INPUT)
+/* lives without users until DISRUPTOR_IOC_DESTROY (e.g. made by disruptorctl) */
+#define DISRUPTOR_RING_F_PERSIST	_BITUL(2)
+#define DISRUPTOR_RING_F_ALL		(DISRUPTOR_RING_F_BLOCKING | DISRUPTOR_RING_F_INPUT | \
+					 DISRUPTOR_RING_F_PERSIST)
 
 /* struct disruptor_ring_params.features, set by the kernel */
 #define DISRUPTOR_FEAT_POLL		_BITUL(0)	/* poll/epoll per consumer */
@@ -234,6 +237,8 @@ struct disruptor_stats {
  * @mode: permission bits.
  * @uid: owner.
  * @gid: group.
+ * @flags: DISRUPTOR_RING_F_* it was created with (PERSIST cleared once
+ *	   destroyed).
  * @resv: zero.
  */
 struct disruptor_ring_info {
@@ -247,7 +252,8 @@ struct disruptor_ring_info {
 	__u32 mode;
 	__u32 uid;
 	__u32 gid;
-	__u32 resv[3];
+	__u32 flags;
+	__u32 resv[2];
 };
 
 /**
@@ -266,6 +272,21 @@ struct disruptor_list {
 	__u32 resv[3];
 };
 
+/**
+ * struct disruptor_destroy - DISRUPTOR_IOC_DESTROY: end a persistent ring.
+ * @name: the ring's name.
+ * @flags: must be zero.
+ * @resv: must be zero.
+ *
+ * Drops the reference DISRUPTOR_RING_F_PERSIST kept; the ring goes when its
+ * last fd and mapping go. Its owner or CAP_SYS_ADMIN only.
+ */
+struct disruptor_destroy {
+	char name[DISRUPTOR_NAME_LEN];
+	__u32 flags;
+	__u32 resv[3];
+};
+
 #define DISRUPTOR_IOC_MAGIC		0xD5
 #define DISRUPTOR_IOC_CREATE		_IOWR(DISRUPTOR_IOC_MAGIC, 1, struct disruptor_ring_params)
 #define DISRUPTOR_IOC_ATTACH		_IOWR(DISRUPTOR_IOC_MAGIC, 2, struct disruptor_attach)
@@ -275,5 +296,6 @@ struct disruptor_list {
 #define DISRUPTOR_IOC_WAIT		_IOWR(DISRUPTOR_IOC_MAGIC, 5, struct disruptor_wait_args)
 #define DISRUPTOR_IOC_STATS		_IOR(DISRUPTOR_IOC_MAGIC, 6, struct disruptor_stats)
 #define DISRUPTOR_IOC_LIST		_IOWR(DISRUPTOR_IOC_MAGIC, 7, struct disruptor_list)
+#define DISRUPTOR_IOC_DESTROY		_IOW(DISRUPTOR_IOC_MAGIC, 8, struct disruptor_destroy)
 
 #endif /* _UAPI_LINUX_DISRUPTOR_H */
