@@ -69,10 +69,20 @@ UDEVDIR		:= $(DESTDIR)/etc/udev/rules.d
 DKMSDIR		:= $(DESTDIR)/usr/src/disruptor-$(VERSION)
 INSTALL_TOOLS	:= disruptorctl disruptor_input disruptor_evtest disruptor_inject
 
+# Man pages: section 3 generated from the library's kernel-doc comments.
+.PHONY: man
+man:
+	$(Q)scripts/gen-man3.sh $(KDIR) build/man/man3 >/dev/null
+
+MANDIR		:= $(DESTDIR)$(PREFIX)/share/man
+
 .PHONY: install uninstall
-install: userspace tools build/bpf/input_hook.bpf.o
+install: userspace tools build/bpf/input_hook.bpf.o man
 	install -d $(INCDIR)/linux $(LIBDIR)/pkgconfig $(BINDIR) $(DATADIR)/bpf $(UDEVDIR) \
-		$(DKMSDIR)/kmod/uapi/linux
+		$(DKMSDIR)/kmod/uapi/linux $(MANDIR)/man1 $(MANDIR)/man3 $(MANDIR)/man4
+	install -m 644 userspace/man/*.1 $(MANDIR)/man1/
+	install -m 644 userspace/man/*.4 $(MANDIR)/man4/
+	install -m 644 build/man/man3/*.3 $(MANDIR)/man3/
 	install -m 644 userspace/include/disruptor.h userspace/include/dr_atomic_user.h \
 		kmod/dr_ring.h kmod/dr_atomic.h bpf/input_event.h $(INCDIR)/
 	install -m 644 kmod/uapi/linux/disruptor.h $(INCDIR)/linux/
@@ -97,6 +107,9 @@ uninstall:
 	rm -f $(addprefix $(BINDIR)/,$(INSTALL_TOOLS))
 	rm -f $(DATADIR)/bpf/input_hook.bpf.o $(UDEVDIR)/60-disruptor.rules
 	rm -rf $(DKMSDIR)
+	rm -f $(addprefix $(MANDIR)/man1/,$(notdir $(wildcard userspace/man/*.1)))
+	rm -f $(addprefix $(MANDIR)/man4/,$(notdir $(wildcard userspace/man/*.4)))
+	rm -f $(MANDIR)/man3/disruptor_*.3
 	-rmdir $(INCDIR)/linux $(INCDIR) $(DATADIR)/bpf $(DATADIR) 2>/dev/null
 
 help:

@@ -14,7 +14,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential bc flex bison libelf-dev libssl-dev dwarves cpio
 	xz-utils kmod python3 pkg-config rsync
-	qemu-system-x86 busybox-static dkms
+	qemu-system-x86 busybox-static dkms groff-base
 	clang-19 llvm-19
 	linux-source-6.12 libbpf-dev bpftool
 )

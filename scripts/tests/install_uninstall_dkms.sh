@@ -21,7 +21,9 @@ for f in usr/include/disruptor/disruptor.h usr/include/disruptor/dr_ring.h \
 	usr/lib/pkgconfig/disruptor.pc usr/bin/disruptor_input usr/bin/disruptor_evtest \
 	usr/bin/disruptor_inject usr/bin/disruptorctl usr/share/disruptor/bpf/input_hook.bpf.o \
 	etc/udev/rules.d/60-disruptor.rules usr/src/disruptor-0.1.0/dkms.conf \
-	usr/src/disruptor-0.1.0/Kbuild usr/src/disruptor-0.1.0/kmod/dr_ring.c; do
+	usr/src/disruptor-0.1.0/Kbuild usr/src/disruptor-0.1.0/kmod/dr_ring.c \
+	usr/share/man/man3/disruptor_claim.3 usr/share/man/man1/disruptorctl.1 \
+	usr/share/man/man4/disruptor.4; do
 	[ -e "$root/$f" ] || fail "make install did not install /$f"
 done
 grep -q 'GROUP="disruptor", MODE="0660"' "$root/etc/udev/rules.d/60-disruptor.rules" ||

@@ -65,6 +65,7 @@ enum disruptor_wait_strategy {
  * @strategy: enum disruptor_wait_strategy.
  * @spin_tries: pauses before yielding (0: default 100).
  * @yield_tries: yields before sleeping, SLEEP only (0: default 100).
+ * @reserved0: must be zero.
  * @sleep_ns: SLEEP's nap, PHASED's yield phase (0: default 100 us / 1 ms).
  * @reserved: must be zero.
  */

@@ -234,6 +234,11 @@ struct disruptor_ring *disruptor_ring_open_fd(int fd)
 	return r;
 }
 
+static int dr_memfd_fd(const struct disruptor_ring *r)
+{
+	return ((const struct dr_memfd_ring *)r)->fd;
+}
+
 /**
  * disruptor_ring_fd() - the descriptor that shares or holds a ring.
  * @r: the ring.
@@ -241,11 +246,6 @@ struct disruptor_ring *disruptor_ring_open_fd(int fd)
  * Return: the memfd, or the /dev/disruptor fd bound to the ring (owned by
  * @r: dup it to keep it).
  */
-static int dr_memfd_fd(const struct disruptor_ring *r)
-{
-	return ((const struct dr_memfd_ring *)r)->fd;
-}
-
 int disruptor_ring_fd(const struct disruptor_ring *r)
 {
 	return r->backend->fd(r);
