@@ -95,6 +95,9 @@ install: userspace tools build/bpf/input_hook.bpf.o man
 	install -m 755 $(addprefix build/tools/,$(INSTALL_TOOLS)) $(BINDIR)/
 	install -m 644 build/bpf/input_hook.bpf.o $(DATADIR)/bpf/
 	install -m 644 scripts/udev/60-disruptor.rules $(UDEVDIR)/
+	@# The rule names the group: create it on a real install, as a package would.
+	if [ -z "$(DESTDIR)" ] && ! getent group disruptor >/dev/null; then \
+		groupadd --system disruptor; fi
 	install -m 644 dkms.conf $(DKMSDIR)/
 	sed -e '/disruptor_kunit/d' -e '/KUnit module/d' Kbuild >$(DKMSDIR)/Kbuild
 	install -m 644 kmod/*.c kmod/*.h $(DKMSDIR)/kmod/

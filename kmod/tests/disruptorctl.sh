@@ -33,6 +33,8 @@ sleep 1
 json stats-consumer disruptorctl stats ctl-test --json | grep -q '"index":0,"sequence":0,"lag":0' ||
 	fail "stats does not show the consumer"
 disruptorctl top ctl-test --interval 200 --count 2 | grep -q 'events/s' || fail "top"
+json top disruptorctl top ctl-test --interval 100 --count 1 --json | grep -q '"lag":{"0":0}' ||
+	fail "top --json"
 wait $reader
 
 for bad in "create" "create ctl-test --slots 3" "create ctl-test --slots" "stats" \

@@ -6,7 +6,7 @@
  *   disruptorctl create NAME [--slots N] [--slot-size S] [--single] [--blocking]
  *                            [--mode OCTAL] [--group GID]
  *   disruptorctl stats NAME [--json]
- *   disruptorctl top NAME [--interval MS] [--count N]
+ *   disruptorctl top NAME [--interval MS] [--count N] [--json]
  *   disruptorctl destroy NAME
  *
  * Rings made here persist (DISRUPTOR_RING_F_PERSIST) until destroyed.
@@ -31,7 +31,7 @@ static const char *const usage_text[] = {
 	"list [--json]                 rings you may attach, with counters",
 	"create NAME [--slots N] [--slot-size S] [--single] [--blocking] [--mode OCTAL] [--group GID]",
 	"stats NAME [--json]           counters and each consumer's sequence and lag",
-	"top NAME [--interval MS] [--count N]   live rates, drops and lag",
+	"top NAME [--interval MS] [--count N] [--json]   live rates, drops and lag",
 	"destroy NAME                  end a ring made by create",
 };
 
@@ -299,6 +299,7 @@ static int cmd_top(int argc, char **argv)
 {
 	struct disruptor_stats s, prev;
 	uint64_t interval = 1000, count = 0, n, deps[64], a;
+	bool json = false;
 	int i, fd, err;
 
 	if (argc > 1 && !strcmp(argv[1], "--help"))
@@ -306,7 +307,13 @@ static int cmd_top(int argc, char **argv)
 	if (argc < 2 || !valid_name(argv[1]))
 		return bad("top: wants a ring NAME%s", "");
 	for (i = 2; i < argc; i++) {
-		uint64_t *dst = !strcmp(argv[i], "--interval") ? &interval :
+		uint64_t *dst;
+
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+			continue;
+		}
+		dst = !strcmp(argv[i], "--interval") ? &interval :
 				!strcmp(argv[i], "--count") ? &count : NULL;
 
 		if (!dst)
@@ -326,16 +333,22 @@ static int cmd_top(int argc, char **argv)
 		nanosleep(&ts, NULL);
 		if (ioctl(fd, DISRUPTOR_IOC_STATS, &s))
 			return fail("stats", argv[1]);
-		printf("%s: %.0f events/s, %.0f drops/s, published %llu, dropped %llu", argv[1],
-		       (double)(s.claimed - prev.claimed) / secs,
+		printf(json ? "{\"name\":\"%s\",\"events_per_s\":%.0f,\"drops_per_s\":%.0f,"
+			      "\"published\":%llu,\"dropped\":%llu,\"lag\":{" :
+			      "%s: %.0f events/s, %.0f drops/s, published %llu, dropped %llu",
+		       argv[1], (double)(s.claimed - prev.claimed) / secs,
 		       (double)(s.dropped - prev.dropped) / secs, (unsigned long long)s.claimed,
 		       (unsigned long long)s.dropped);
 		for (a = s.active; a; a &= a - 1) {
 			int c = __builtin_ctzll(a);
+			unsigned long long lag = s.claimed - s.consumer_seq[c];
 
-			printf(", lag[%d] %llu", c, (unsigned long long)(s.claimed - s.consumer_seq[c]));
+			if (json)
+				printf("%s\"%d\":%llu", a == s.active ? "" : ",", c, lag);
+			else
+				printf(", lag[%d] %llu", c, lag);
 		}
-		printf("\n");
+		printf(json ? "}}\n" : "\n");
 		fflush(stdout);
 		prev = s;
 	}
