@@ -87,7 +87,7 @@ struct disruptor_consumer *disruptor_consumer_open(struct disruptor_ring *r, int
 		w = &spin;
 	if (dr_check_wait(r, w))
 		return NULL;
-	c = calloc(1, sizeof(*c));
+	c = dr_zalloc_lines(sizeof(*c));
 	if (!c) {
 		dr_fail(ENOMEM, "out of memory");
 		return NULL;

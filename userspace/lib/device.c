@@ -136,7 +136,7 @@ static struct dr_dev_ring *dr_dev_alloc(const char *name)
 		dr_fail(EINVAL, "ring name must have 1 to %d characters", DISRUPTOR_NAME_LEN - 1);
 		return NULL;
 	}
-	d = calloc(1, sizeof(*d));
+	d = dr_zalloc_lines(sizeof(*d));
 	if (!d) {
 		dr_fail(ENOMEM, "out of memory");
 		return NULL;

@@ -4,7 +4,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "internal.h"
 
@@ -29,12 +28,4 @@ int dr_fail(int err, const char *fmt, ...)
 const char *disruptor_last_error(void)
 {
 	return dr_last_error;
-}
-
-uint64_t dr_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }

@@ -38,6 +38,12 @@ struct disruptor_backend {
 	void (*close)(struct disruptor_ring *r);
 };
 
+/*
+ * Zeroed memory on lines of its own: a consumer handle, written on every
+ * batch, must not share a line with the ring view every producer reads.
+ */
+void *dr_zalloc_lines(size_t size);
+
 /* Set errno to @err and the thread's message; return -1. */
 int dr_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t dr_now_ns(void);

@@ -86,7 +86,7 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 		dr_fail(errno, "mmap of %zu bytes failed: %s", size, strerror(errno));
 		return NULL;
 	}
-	m = calloc(1, sizeof(*m));
+	m = dr_zalloc_lines(sizeof(*m));
 	if (!m) {
 		munmap(base, size);
 		dr_fail(ENOMEM, "out of memory");
