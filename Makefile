@@ -36,7 +36,7 @@ guest-tests: $(GUEST_TESTS)
 
 # Tools, static so the guest runs them as they are.
 TOOLS := $(patsubst userspace/tools/%.c,build/tools/%,$(wildcard userspace/tools/*.c))
-BPF_TOOLS := build/tools/disruptor_input
+BPF_TOOLS := build/tools/disruptor_input build/tools/scx_disruptor
 
 $(filter-out $(BPF_TOOLS),$(TOOLS)): build/tools/%: userspace/tools/%.c build/user/libdisruptor.a $(wildcard userspace/include/*.h)
 	@mkdir -p $(dir $@)
@@ -67,7 +67,7 @@ BINDIR		:= $(DESTDIR)$(PREFIX)/bin
 DATADIR		:= $(DESTDIR)$(PREFIX)/share/disruptor
 UDEVDIR		:= $(DESTDIR)/etc/udev/rules.d
 DKMSDIR		:= $(DESTDIR)/usr/src/disruptor-$(VERSION)
-INSTALL_TOOLS	:= disruptorctl disruptor_input disruptor_evtest disruptor_inject
+INSTALL_TOOLS	:= disruptorctl disruptor_input disruptor_evtest disruptor_inject scx_disruptor
 
 # Man pages: section 3 generated from the library's kernel-doc comments.
 .PHONY: man
@@ -77,7 +77,7 @@ man:
 MANDIR		:= $(DESTDIR)$(PREFIX)/share/man
 
 .PHONY: install uninstall
-install: userspace tools build/bpf/input_hook.bpf.o man
+install: userspace tools build/bpf/input_hook.bpf.o build/bpf/scx_disruptor.bpf.o man
 	install -d $(INCDIR)/linux $(LIBDIR)/pkgconfig $(BINDIR) $(DATADIR)/bpf $(UDEVDIR) \
 		$(DKMSDIR)/kmod/uapi/linux $(MANDIR)/man1 $(MANDIR)/man3 $(MANDIR)/man4
 	install -m 644 userspace/man/*.1 $(MANDIR)/man1/
@@ -93,7 +93,7 @@ install: userspace tools build/bpf/input_hook.bpf.o man
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
 		userspace/lib/disruptor.pc.in >$(LIBDIR)/pkgconfig/disruptor.pc
 	install -m 755 $(addprefix build/tools/,$(INSTALL_TOOLS)) $(BINDIR)/
-	install -m 644 build/bpf/input_hook.bpf.o $(DATADIR)/bpf/
+	install -m 644 build/bpf/input_hook.bpf.o build/bpf/scx_disruptor.bpf.o $(DATADIR)/bpf/
 	install -m 644 scripts/udev/60-disruptor.rules $(UDEVDIR)/
 	@# The rule names the group: create it on a real install, as a package would.
 	if [ -z "$(DESTDIR)" ] && ! getent group disruptor >/dev/null; then \
@@ -108,7 +108,7 @@ uninstall:
 		input_event.h linux/disruptor.h)
 	rm -f $(LIBDIR)/libdisruptor.a $(LIBDIR)/libdisruptor.so* $(LIBDIR)/pkgconfig/disruptor.pc
 	rm -f $(addprefix $(BINDIR)/,$(INSTALL_TOOLS))
-	rm -f $(DATADIR)/bpf/input_hook.bpf.o $(UDEVDIR)/60-disruptor.rules
+	rm -f $(DATADIR)/bpf/input_hook.bpf.o $(DATADIR)/bpf/scx_disruptor.bpf.o $(UDEVDIR)/60-disruptor.rules
 	rm -rf $(DKMSDIR)
 	rm -f $(addprefix $(MANDIR)/man1/,$(notdir $(wildcard userspace/man/*.1)))
 	rm -f $(addprefix $(MANDIR)/man4/,$(notdir $(wildcard userspace/man/*.4)))
@@ -171,3 +171,19 @@ build/tools/disruptor_input: userspace/tools/disruptor_input.c build/bpf/input_h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Ikmod -Ikmod/uapi \
 		-Iuserspace/include -Ibuild/bpf -Ibpf -o $@ $< build/user/libdisruptor.a -lbpf -lelf -lz
+
+# sched_ext: built against the headers of the test kernel's own tree.
+SCX_INC := $(KDIR)/tools/sched_ext/include
+
+build/bpf/scx_disruptor.bpf.o: bpf/scx_disruptor.bpf.c build/bpf/vmlinux.h
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(SCX_INC) -I$(SCX_INC)/bpf-compat -c $< -o $@
+
+# bpftool 7.5 writes map->link for struct_ops maps, a field libbpf 1.4's
+# headers lack; the loader attaches with bpf_map__attach_struct_ops() anyway.
+build/bpf/scx_disruptor.skel.h: build/bpf/scx_disruptor.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name scx_disruptor | sed '/map->link = /d' >$@.tmp && mv $@.tmp $@
+
+build/tools/scx_disruptor: userspace/tools/scx_disruptor.c build/bpf/scx_disruptor.skel.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		-Wno-sign-compare -I$(SCX_INC) -Ibuild/bpf -o $@ $< -lbpf -lelf -lz

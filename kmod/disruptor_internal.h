@@ -72,12 +72,14 @@ struct drk_ring {
  * @lock: serialises binding and consumer ownership.
  * @ring: the ring, set once by CREATE or ATTACH; read locklessly after.
  * @consumer: the consumer index this fd owns, or -1.
+ * @consumer_tid: the thread that added it (the scheduler boosts it).
  * @may_publish: DISRUPTOR_IOC_PUBLISH allowed.
  */
 struct drk_file {
 	struct mutex		lock;	/* binding */
 	struct drk_ring		*ring;
 	int			consumer;
+	pid_t			consumer_tid;
 	bool			may_publish;
 };
 
@@ -94,6 +96,8 @@ void drk_wake(struct drk_ring *ring);
 
 struct drk_ring *drk_ring_find_rcu(u32 id);
 int drk_bpf_register(void);
+int drk_thread_register(pid_t tid, u32 ring_id, int index);
+void drk_thread_unregister(pid_t tid, u32 ring_id, int index);
 int drk_ring_destroy(const char *name);
 int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count);
 long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

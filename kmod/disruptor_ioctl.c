@@ -123,8 +123,12 @@ static long drk_ioc_add_consumer(struct drk_file *f, void __user *arg)
 		return -EBUSY;
 	}
 	index = drk_consumer_add(ring, c.deps, &c.start);
-	if (index >= 0)
+	if (index >= 0) {
 		f->consumer = index;
+		/* The thread that asks is the one a scheduler should wake. */
+		f->consumer_tid = task_pid_nr(current);
+		drk_thread_register(f->consumer_tid, ring->id, index);
+	}
 	mutex_unlock(&f->lock);
 	if (index < 0)
 		return index;

@@ -37,8 +37,10 @@ static int disruptor_release(struct inode *inode, struct file *file)
 	struct drk_file *f = file->private_data;
 
 	if (f->ring) {
-		if (f->consumer >= 0)
+		if (f->consumer >= 0) {
+			drk_thread_unregister(f->consumer_tid, f->ring->id, f->consumer);
 			drk_consumer_remove(f->ring, f->consumer);
+		}
 		drk_ring_put(f->ring);
 	}
 	mutex_destroy(&f->lock);

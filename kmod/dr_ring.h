@@ -353,6 +353,21 @@ static inline u64 dr_published_upto(const struct dr_ring *r, u64 from)
 }
 
 /**
+ * dr_is_published() - is one sequence published (readable behind producers)?
+ * @r: the ring.
+ * @seq: the sequence.
+ *
+ * One load: cheaper than dr_published_upto() when only "any?" matters.
+ * Return: true when @seq is published.
+ */
+static inline bool dr_is_published(const struct dr_ring *r, u64 seq)
+{
+	if (r->mode == DR_SINGLE_PRODUCER)
+		return dr_load_acquire(&r->hdr->cursor) > seq;	/* [A'] */
+	return dr_load_acquire(&r->avail[seq & r->mask]) == seq;	/* [B'] */
+}
+
+/**
  * dr_consumer_available() - how far a consumer may read.
  * @c: the consumer.
  *

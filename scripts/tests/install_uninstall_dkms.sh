@@ -19,7 +19,8 @@ for f in usr/include/disruptor/disruptor.h usr/include/disruptor/dr_ring.h \
 	usr/include/disruptor/linux/disruptor.h usr/lib/libdisruptor.a \
 	usr/lib/libdisruptor.so.0.1.0 usr/lib/libdisruptor.so.0 usr/lib/libdisruptor.so \
 	usr/lib/pkgconfig/disruptor.pc usr/bin/disruptor_input usr/bin/disruptor_evtest \
-	usr/bin/disruptor_inject usr/bin/disruptorctl usr/share/disruptor/bpf/input_hook.bpf.o \
+	usr/bin/disruptor_inject usr/bin/disruptorctl usr/bin/scx_disruptor \
+	usr/share/disruptor/bpf/input_hook.bpf.o usr/share/disruptor/bpf/scx_disruptor.bpf.o \
 	etc/udev/rules.d/60-disruptor.rules usr/src/disruptor-0.1.0/dkms.conf \
 	usr/src/disruptor-0.1.0/Kbuild usr/src/disruptor-0.1.0/kmod/dr_ring.c \
 	usr/share/man/man3/disruptor_claim.3 usr/share/man/man1/disruptorctl.1 \

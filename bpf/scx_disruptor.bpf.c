@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_disruptor - a sched_ext scheduler that runs a ring's consumer at once
+ * when the ring has events it has not read.
+ *
+ * Policy:
+ *  - Fair base: weighted virtual time, as scx_simple. Every task queues on
+ *    one shared DSQ ordered by vtime; running charges the slice it used,
+ *    scaled by 100 / weight.
+ *  - Event boost: when a thread that registered a disruptor consumer is
+ *    enqueued and that consumer's next event is published (the module's
+ *    bpf_disruptor_task_pending()), it goes to BOOST_DSQ, which every CPU
+ *    drains before the shared DSQ; an idle CPU is kicked, or with none idle
+ *    the task's CPU is told to preempt.
+ *  - Bounded: boosted tasks' runtime is charged to boost_budget_ns per
+ *    boost_period_ns. Once it is spent, consumers queue by vtime like any
+ *    task until the next period, so the boost cannot starve anyone.
+ * Targets the 6.12 sched_ext API (scx_bpf_dispatch, scx_bpf_consume).
+ */
+#include <scx/common.bpf.h>
+
+char _license[] SEC("license") = "GPL";
+
+/* Tunables, set by the loader before load. */
+const volatile u64 boost_budget_ns = 2000000;	/* 2 ms of boosted running ... */
+const volatile u64 boost_period_ns = 10000000;	/* ... per 10 ms */
+const volatile u64 slice_ns = SCX_SLICE_DFL;
+
+extern bool bpf_disruptor_task_pending(struct task_struct *p) __ksym;
+
+#define SHARED_DSQ	0
+#define BOOST_DSQ	1
+
+/* Statistics the loader prints; racy increments are fine for counters. */
+u64 nr_enqueued, nr_boosted, nr_budget_denied, nr_kicked_idle, nr_kicked_preempt;
+
+static u64 vtime_now;
+static u64 period_start, boost_spent;
+
+struct task_ctx {
+	bool boosted;
+	u64 started;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_ctx);
+} task_ctxs SEC(".maps");
+
+UEI_DEFINE(uei);
+
+static bool vtime_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+/* Is there boost budget left in this period? Starts a new period if due. */
+static bool boost_allowed(void)
+{
+	u64 now = bpf_ktime_get_ns();
+
+	if (now - period_start >= boost_period_ns) {
+		period_start = now;
+		boost_spent = 0;
+	}
+	return boost_spent < boost_budget_ns;
+}
+
+s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	bool is_idle = false;
+	s32 cpu;
+
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+	if (is_idle)
+		scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, 0);
+	return cpu;
+}
+
+void BPF_STRUCT_OPS(disruptor_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	struct task_ctx *tctx;
+	u64 vtime = p->scx.dsq_vtime;
+	s32 cpu;
+
+	__sync_fetch_and_add(&nr_enqueued, 1);
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (tctx)
+		tctx->boosted = false;
+
+	if (bpf_disruptor_task_pending(p)) {
+		if (boost_allowed()) {
+			if (tctx)
+				tctx->boosted = true;
+			__sync_fetch_and_add(&nr_boosted, 1);
+			scx_bpf_dispatch(p, BOOST_DSQ, slice_ns, enq_flags);
+			cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+			if (cpu >= 0) {
+				scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+				__sync_fetch_and_add(&nr_kicked_idle, 1);
+			} else {
+				scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
+				__sync_fetch_and_add(&nr_kicked_preempt, 1);
+			}
+			return;
+		}
+		__sync_fetch_and_add(&nr_budget_denied, 1);
+	}
+
+	/* An idle task accumulates at most one slice of credit. */
+	if (vtime_before(vtime, vtime_now - slice_ns))
+		vtime = vtime_now - slice_ns;
+	scx_bpf_dispatch_vtime(p, SHARED_DSQ, slice_ns, vtime, enq_flags);
+}
+
+void BPF_STRUCT_OPS(disruptor_dispatch, s32 cpu, struct task_struct *prev)
+{
+	if (!scx_bpf_consume(BOOST_DSQ))
+		scx_bpf_consume(SHARED_DSQ);
+}
+
+void BPF_STRUCT_OPS(disruptor_running, struct task_struct *p)
+{
+	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+
+	if (tctx)
+		tctx->started = bpf_ktime_get_ns();
+	if (vtime_before(vtime_now, p->scx.dsq_vtime))
+		vtime_now = p->scx.dsq_vtime;
+}
+
+void BPF_STRUCT_OPS(disruptor_stopping, struct task_struct *p, bool runnable)
+{
+	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+
+	p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
+	if (tctx && tctx->boosted) {
+		__sync_fetch_and_add(&boost_spent, bpf_ktime_get_ns() - tctx->started);
+		tctx->boosted = false;
+	}
+}
+
+void BPF_STRUCT_OPS(disruptor_enable, struct task_struct *p)
+{
+	p->scx.dsq_vtime = vtime_now;
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(disruptor_init)
+{
+	s32 err = scx_bpf_create_dsq(SHARED_DSQ, -1);
+
+	return err ?: scx_bpf_create_dsq(BOOST_DSQ, -1);
+}
+
+void BPF_STRUCT_OPS(disruptor_exit, struct scx_exit_info *ei)
+{
+	UEI_RECORD(uei, ei);
+}
+
+SCX_OPS_DEFINE(disruptor_ops,
+	       .select_cpu	= (void *)disruptor_select_cpu,
+	       .enqueue		= (void *)disruptor_enqueue,
+	       .dispatch	= (void *)disruptor_dispatch,
+	       .running		= (void *)disruptor_running,
+	       .stopping	= (void *)disruptor_stopping,
+	       .enable		= (void *)disruptor_enable,
+	       .init		= (void *)disruptor_init,
+	       .exit		= (void *)disruptor_exit,
+	       .name		= "disruptor");

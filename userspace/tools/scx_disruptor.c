@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_disruptor - load the sched_ext scheduler in bpf/scx_disruptor.bpf.c,
+ * print its statistics every second, detach on SIGINT/SIGTERM and report
+ * why it exited.
+ *
+ *   scx_disruptor [-b BOOST_BUDGET_US] [-p BOOST_PERIOD_US] [-s SLICE_US] [-t SECONDS] [-v]
+ */
+#include <bpf/bpf.h>
+#include <libgen.h>
+#include <scx/common.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "scx_disruptor.skel.h"
+
+static const char help_fmt[] =
+"A sched_ext scheduler that runs disruptor consumers at once when events wait.\n"
+"\n"
+"Usage: %s [-b BOOST_BUDGET_US] [-p BOOST_PERIOD_US] [-s SLICE_US] [-t SECONDS] [-v]\n"
+"\n"
+"  -b US    boosted runtime allowed per period (default 2000)\n"
+"  -p US    boost period (default 10000)\n"
+"  -s US    time slice (default 20000)\n"
+"  -t SECS  detach after SECS seconds (default: on SIGINT/SIGTERM)\n"
+"  -v       print libbpf's debug output\n";
+
+static bool verbose;
+static volatile int exit_req;
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return vfprintf(stderr, format, args);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exit_req = 1;
+}
+
+static __u64 us_arg(const char *s, const char *prog)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (*end || !v || *s == '-') {
+		fprintf(stderr, "%s: '%s' is not a positive number\n", prog, s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct scx_disruptor *skel;
+	struct bpf_link *link;
+	__u64 ecode, seconds = 0, elapsed = 0;
+	int opt;
+
+	libbpf_set_print(libbpf_print_fn);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	skel = SCX_OPS_OPEN(disruptor_ops, scx_disruptor);
+	while ((opt = getopt(argc, argv, "b:p:s:t:vh")) != -1) {
+		switch (opt) {
+		case 'b':
+			skel->rodata->boost_budget_ns = us_arg(optarg, argv[0]) * 1000;
+			break;
+		case 'p':
+			skel->rodata->boost_period_ns = us_arg(optarg, argv[0]) * 1000;
+			break;
+		case 's':
+			skel->rodata->slice_ns = us_arg(optarg, argv[0]) * 1000;
+			break;
+		case 't':
+			seconds = us_arg(optarg, argv[0]);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			fprintf(stderr, help_fmt, basename(argv[0]));
+			return opt != 'h' ? 2 : 0;
+		}
+	}
+	if (skel->rodata->boost_budget_ns > skel->rodata->boost_period_ns) {
+		fprintf(stderr, "%s: the boost budget exceeds its period\n", argv[0]);
+		return 2;
+	}
+
+	SCX_OPS_LOAD(skel, disruptor_ops, scx_disruptor, uei);
+	link = SCX_OPS_ATTACH(skel, disruptor_ops, scx_disruptor);
+	printf("scx_disruptor: attached (boost %llu us per %llu us, slice %llu us)\n",
+	       (unsigned long long)skel->rodata->boost_budget_ns / 1000,
+	       (unsigned long long)skel->rodata->boost_period_ns / 1000,
+	       (unsigned long long)skel->rodata->slice_ns / 1000);
+	fflush(stdout);
+
+	while (!exit_req && !UEI_EXITED(skel, uei) && (!seconds || elapsed < seconds)) {
+		sleep(1);
+		elapsed++;
+		printf("enqueued %llu boosted %llu budget-denied %llu kicked idle %llu preempt %llu\n",
+		       (unsigned long long)skel->bss->nr_enqueued,
+		       (unsigned long long)skel->bss->nr_boosted,
+		       (unsigned long long)skel->bss->nr_budget_denied,
+		       (unsigned long long)skel->bss->nr_kicked_idle,
+		       (unsigned long long)skel->bss->nr_kicked_preempt);
+		fflush(stdout);
+	}
+
+	bpf_link__destroy(link);
+	ecode = UEI_REPORT(skel, uei);
+	scx_disruptor__destroy(skel);
+	printf("scx_disruptor: detached\n");
+	return UEI_ECODE_RESTART(ecode) ? 3 : 0;
+}
