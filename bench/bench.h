@@ -77,12 +77,14 @@ struct bench {
 };
 
 /*
- * Per-thread state, each on its own lines: a thread's count is written by
- * it alone, read by the sampling thread.
+ * Per-thread state. The count is written by its thread on every batch and
+ * read by the sampler; done is read by downstream threads while they poll.
+ * Each has its own lines, or a polling consumer would pull its producer's
+ * count line on every empty poll.
  */
 struct bench_thread_state {
-	uint64_t count;		/* events produced or consumed so far */
-	int done;		/* store-release once the thread has finished */
+	uint64_t count __attribute__((aligned(BENCH_LINE)));	/* events so far */
+	int done __attribute__((aligned(BENCH_LINE)));		/* store-release at exit */
 } __attribute__((aligned(BENCH_LINE)));
 
 extern struct bench_thread_state bench_prod_state[BENCH_MAX_THREADS];
@@ -122,6 +124,8 @@ static inline bool bench_upstream_done(int id)
 	return true;
 }
 
+#define BENCH_SPINS	100
+
 /*
  * The one wait policy every ring gets, for an empty or a full ring: spin a
  * little, then yield. Yielding matters here: with 2 CPUs most topologies put
@@ -129,10 +133,19 @@ static inline bool bench_upstream_done(int id)
  */
 static inline void bench_relax(unsigned int *spins)
 {
-	if (++*spins < 100)
+	if (++*spins < BENCH_SPINS)
 		__builtin_ia32_pause();
 	else
 		sched_yield();
+}
+
+/*
+ * May a consumer whose ring looks empty stop? Only once it has spun enough
+ * to yield: the done flags are not read on the hot polling path.
+ */
+static inline bool bench_may_stop(int id, unsigned int spins)
+{
+	return spins >= BENCH_SPINS && bench_upstream_done(id);
 }
 
 /* Write event number @v: every word, so 64-byte events cost their size. */

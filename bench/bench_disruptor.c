@@ -80,7 +80,7 @@ static uint64_t dis_consumer(int id, uint64_t *sum)
 		end = disruptor_available(c);
 		if (end == next) {
 			/* Upstream's last release or publish is visible after its done flag. */
-			if (bench_upstream_done(id) && disruptor_available(c) == next)
+			if (bench_may_stop(id, spins) && disruptor_available(c) == next)
 				break;
 			bench_relax(&spins);
 			continue;

@@ -107,7 +107,7 @@ static uint64_t Q##_consumer(int id, uint64_t *sum)				\
 		k = Q##_dequeue(id, buf, BENCH_DEQ_MAX);			\
 		if (!k) {							\
 			/* Upstream's last enqueue is visible after its flag. */ \
-			if (bench_upstream_done(id) &&				\
+			if (bench_may_stop(id, spins) &&			\
 			    !(k = Q##_dequeue(id, buf, BENCH_DEQ_MAX)))		\
 				break;						\
 			if (!k) {						\
