@@ -95,9 +95,11 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	CPU_SET(w->cpu, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (w->cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(w->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
 	/* Start together, so no ring fills before its consumers run. */
 	while (!__atomic_load_n(&bench_go, __ATOMIC_ACQUIRE))
 		sched_yield();
@@ -132,13 +134,16 @@ static uint64_t delivered(const struct bench_topo *t)
  * never shares its CPU with a producer it waits for. With more than one
  * thread per side the CPU is shared, which the output says. BENCH_PIN=spread
  * deals thread k (producers first) to CPU k % ncpus instead, to show what
- * a peer's multi-producer mode does when its producers do not share a CPU.
+ * a peer's multi-producer mode does when its producers do not share a CPU;
+ * BENCH_PIN=none leaves placement to the scheduler, as the JVM must.
  */
-static bool pin_spread;
+static const char *pin_policy = "split";
 
 static int cpu_of(int consumer, int k)
 {
-	if (pin_spread)
+	if (!strcmp(pin_policy, "none"))
+		return -1;
+	if (!strcmp(pin_policy, "spread"))
 		return k % ncpus;
 	return ncpus > 1 && consumer ? 1 : 0;
 }
@@ -207,7 +212,11 @@ static void measure(const struct bench *b, const struct opts *o)
 		snprintf(note, sizeof(note), "CHECK FAILED");
 	}
 	if (n > ncpus && !bad)
-		snprintf(note, sizeof(note), "%d threads on %d CPUs", n, ncpus);
+		snprintf(note, sizeof(note), "%s%d threads on %d CPUs",
+			 strcmp(pin_policy, "split") ? (!strcmp(pin_policy, "none") ? "unpinned; " : "spread; ") : "",
+			 n, ncpus);
+	else if (!bad && strcmp(pin_policy, "split"))
+		snprintf(note, sizeof(note), "%s", !strcmp(pin_policy, "none") ? "unpinned" : "spread");
 
 	for (s = 0; s < o->samples; s++)
 		mean += rate[s];
@@ -241,6 +250,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench [-w warmup_ms] [-i interval_ms] [-n samples] [-s slots]\n"
 			"             [-b 1,10,100] [-e 8,64] [-t topo,...] RING\n"
+			"env: BENCH_PIN=split (default) | spread | none\n"
 			"rings: disruptor ck_ring rte_ring\n"
 			"topologies: 1P-1C 2P-1C 3P-1C 1P-3C-mc pipe3 diamond\n");
 	exit(2);
@@ -276,10 +286,15 @@ int main(int argc, char **argv)
 	if (!b)
 		usage();
 	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
-	pin_spread = getenv("BENCH_PIN") && !strcmp(getenv("BENCH_PIN"), "spread");
-	if (pin_spread)
+	if (getenv("BENCH_PIN"))
+		pin_policy = getenv("BENCH_PIN");
+	if (strcmp(pin_policy, "split") && strcmp(pin_policy, "spread") && strcmp(pin_policy, "none"))
+		usage();
+	if (!strcmp(pin_policy, "spread"))
 		fprintf(stderr, "bench: %s on %d CPUs: thread k pinned to CPU k %% %d", b->name,
 			ncpus, ncpus);
+	else if (!strcmp(pin_policy, "none"))
+		fprintf(stderr, "bench: %s on %d CPUs: threads unpinned", b->name, ncpus);
 	else
 		fprintf(stderr, "bench: %s on %d CPUs: producers pinned to CPU 0, consumers to CPU %d",
 			b->name, ncpus, ncpus > 1);

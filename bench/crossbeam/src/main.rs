@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! crossbeam peers under the same rules as bench/bench.c: the same
 //! topologies, events (the producer's count in every 8-byte word), wait
-//! policy (spin 100 pauses, then yield), pinning (producers on CPU 0,
-//! consumers on CPU 1), sampling and CSV output
+//! policy (spin 100 pauses, then yield), pinning (BENCH_PIN, default
+//! producers on CPU 0, consumers on CPU 1), sampling and CSV output
 //! (ring,topology,batch,esize,mean,stddev,samples,note).
 //!
 //!   bench-crossbeam [-w ms] [-i ms] [-n samples] [-s slots] [-b 1,10,100]
@@ -24,7 +24,25 @@ extern "C" {
     fn sched_setaffinity(pid: i32, size: usize, mask: *const u64) -> i32;
 }
 
-fn pin(cpu: usize) {
+/// BENCH_PIN as in bench.c: "split" (producers on CPU 0, consumers on
+/// CPU 1), "spread" (thread k, producers first, on CPU k % 2) or "none".
+fn pin_policy() -> String {
+    std::env::var("BENCH_PIN").unwrap_or_else(|_| "split".to_string())
+}
+
+fn cpu_of(consumer: bool, k: usize) -> Option<usize> {
+    match pin_policy().as_str() {
+        "none" => None,
+        "spread" => Some(k % 2),
+        _ => Some(if consumer { 1 } else { 0 }),
+    }
+}
+
+fn pin(cpu: Option<usize>) {
+    let cpu = match cpu {
+        Some(c) => c,
+        None => return,
+    };
     let mut mask = [0u64; 16];
     mask[cpu / 64] |= 1 << (cpu % 64);
     // pid 0: the calling thread.
@@ -153,7 +171,7 @@ fn run<const W: usize, QQ: Q<[u64; W]>>(
         for id in 0..t.producers {
             let (stop, st, q) = (&stop, &prod[id], &qs[0]);
             hp.push(s.spawn(move || {
-                pin(0);
+                pin(cpu_of(false, id));
                 let mut v: u64 = 0;
                 while !stop.load(Ordering::Relaxed) {
                     for _ in 0..batch {
@@ -169,7 +187,7 @@ fn run<const W: usize, QQ: Q<[u64; W]>>(
         for id in 0..t.consumers {
             let (prod, cons, qs) = (&prod, &cons, &qs);
             hc.push(s.spawn(move || {
-                pin(1);
+                pin(cpu_of(true, t.producers + id));
                 let st = &cons[id];
                 let q = &qs[id];
                 let fwd = if id + 1 < t.consumers { Some(&qs[id + 1]) } else { None };
@@ -303,9 +321,9 @@ fn main() {
         std::process::exit(2);
     }
     eprintln!(
-        "bench: {} on 2 CPUs: producers pinned to CPU 0, consumers to CPU 1; \
-         topologies with more than 2 threads are oversubscribed",
-        o.ring
+        "bench: {} on 2 CPUs: pinning {}; topologies with more than 2 threads are oversubscribed",
+        o.ring,
+        pin_policy()
     );
     for t in TOPOS.iter() {
         if !o.topos.is_empty() && !o.topos.iter().any(|n| n == t.name) {
@@ -323,12 +341,19 @@ fn main() {
                     measure::<8>(&o, t, b)
                 };
                 let threads = t.producers + t.consumers;
+                let pol = pin_policy();
+                let how = match pol.as_str() {
+                    "none" => "unpinned",
+                    "spread" => "spread",
+                    _ => "",
+                };
                 let note = if !ok {
                     "CHECK FAILED".to_string()
                 } else if threads > 2 {
-                    format!("{} threads on 2 CPUs", threads)
+                    let sep = if how.is_empty() { "" } else { "; " };
+                    format!("{}{}{} threads on 2 CPUs", how, sep, threads)
                 } else {
-                    String::new()
+                    how.to_string()
                 };
                 println!("{},{},{},{},{:.3},{:.3},{},{}", o.ring, t.name, b, e, mean, sd, o.samples, note);
                 eprintln!("{:<17} {:<9} batch {:>3}  {:>2}B  {:>8.3} ± {:>6.3} M/s  {}", o.ring, t.name, b, e, mean, sd, note);
