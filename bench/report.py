@@ -29,6 +29,16 @@ def load(path):
     return rows
 
 
+def load_others(path):
+    """Per (pin, topology, batch, esize): % of the CPUs used by other processes."""
+    out = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for r in csv.DictReader(f):
+                out[(r["pin"], r["topology"], int(r["batch"]), int(r["esize"]))] = r["others_pct"]
+    return out
+
+
 def num(r):
     if r is None or r["mean"] == "n/a" or "CHECK FAILED" in r["note"]:
         return None
@@ -67,10 +77,10 @@ def best_peer(rows, t, b, e):
     return best
 
 
-def table(rows, rings, sizes, batches, notes, title):
+def table(rows, rings, sizes, batches, notes, title, others, pin):
     out = ["### " + title, ""]
-    out.append("| topology | batch | event | " + " | ".join(rings) + " | best peer | ours / best |")
-    out.append("|" + "---|" * (len(rings) + 5))
+    out.append("| topology | batch | event | " + " | ".join(rings) + " | best peer | ours / best | other load |")
+    out.append("|" + "---|" * (len(rings) + 6))
     for e in sizes:
         for t in TOPOS:
             for b in batches:
@@ -87,7 +97,9 @@ def table(rows, rings, sizes, batches, notes, title):
                 else:
                     ratio = "-"
                 bps = "%s %.1f" % (bp[0], bp[1]) if bp else "-"
-                out.append("| %s | %d | %dB | %s | %s | %s |" % (tt, b, e, " | ".join(cells), bps, ratio))
+                ol = others.get((pin, t, b, e))
+                ol = ol + "%" if ol is not None else "-"
+                out.append("| %s | %d | %dB | %s | %s | %s | %s |" % (tt, b, e, " | ".join(cells), bps, ratio, ol))
     out.append("")
     return out
 
@@ -146,14 +158,18 @@ def main():
     out.append("† more threads than the 2 CPUs: oversubscribed. Pinning: producers on CPU 0, "
                "consumers on CPU 1 (C, Rust); the JVM is unpinned.")
     out.append("")
-    out += table(rows, RINGS, sizes, batches, notes, "Main run (BENCH_PIN=split)")
+    others = load_others(os.path.join(outdir, "load.csv"))
+    out.append("'other load' is the share of both CPUs that other processes on the machine "
+               "used while the row was measured (the machine is shared).")
+    out.append("")
+    out += table(rows, RINGS, sizes, batches, notes, "Main run (BENCH_PIN=split)", others, "split")
     for pin, what in [("spread", "thread k on CPU k % 2, producers first"),
-                      ("none", "no pinning: the scheduler places threads")]:
+                      ("none", "no pinning: the scheduler places threads, as for the JVM")]:
         extra = load(os.path.join(outdir, "results-%s.csv" % pin))
         if extra:
             rings = [r for r in RINGS if any(k[0] == r for k in extra)]
             out += table(extra, rings, sorted({k[3] for k in extra}), sorted({k[2] for k in extra}),
-                         notes, "Placement: BENCH_PIN=%s (%s)" % (pin, what))
+                         notes, "Placement: BENCH_PIN=%s (%s)" % (pin, what), others, pin)
     out += targets(rows, batches, sizes)
     for i, why in enumerate(notes.list):
         out.append("[^%d]: %s" % (i + 1, why))

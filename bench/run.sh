@@ -6,10 +6,12 @@
 #   table.md      ours beside the peers, with ratios to the best peer
 #   throughput-8B.png, throughput-64B.png   M events/s by batch, per topology
 #   machine.txt   lscpu summary and the command line
+#   load.csv      per row, the share of the CPUs other processes used
 #
 #   bench/run.sh            full run (about 10 minutes on 2 CPUs)
 #   bench/run.sh --quick    smoke run, under a minute (BENCH_QUICK=1 too)
 #
+# Rings are interleaved per configuration (topology, batch, event size).
 # Peers come from scripts/install-bench-deps.sh. A peer that does not build
 # is reported as n/a with the reason instead of stopping the run.
 set -euo pipefail
@@ -52,45 +54,85 @@ na_rows() {
 }
 
 make -s -f bench/bench.mk bench-build
-for ring in disruptor ck_ring rte_ring; do
-	build/bench/bench "${OPTS[@]}" "$ring" >>"$CSV"
-done
-
-if make -s -f bench/bench.mk bench-crossbeam 2>"$OUT/crossbeam-build.log"; then
-	for ring in crossbeam_channel crossbeam_queue; do
-		"$OUT/cargo/release/bench-crossbeam" "${OPTS[@]}" "$ring" >>"$CSV"
-	done
-else
+CROSSBEAM=$OUT/cargo/release/bench-crossbeam
+if ! make -s -f bench/bench.mk bench-crossbeam 2>"$OUT/crossbeam-build.log"; then
 	cat "$OUT/crossbeam-build.log" >&2
-	na_rows crossbeam_channel "build failed (see crossbeam-build.log)"
-	na_rows crossbeam_queue "build failed (see crossbeam-build.log)"
+	CROSSBEAM=
 fi
-
-if make -s -f bench/bench.mk bench-java 2>"$OUT/java-build.log"; then
-	# The JVM cannot pin its threads: confine it to the machine's CPUs.
-	taskset -c "0-$(($(nproc) - 1))" java -cp "$OUT/java:/usr/share/java/disruptor.jar" \
-		DisruptorBench "${OPTS[@]}" >>"$CSV"
-else
+JAVA=1
+if ! make -s -f bench/bench.mk bench-java 2>"$OUT/java-build.log"; then
 	cat "$OUT/java-build.log" >&2
-	na_rows lmax_java "build failed (see java-build.log)"
+	JAVA=
 fi
 
-# Placement matters as much as the ring on 2 CPUs: the multi-producer
-# topologies again with producers on both CPUs, and everything unpinned,
-# for the C and Rust rings (the JVM is always unpinned).
+# One measurement of every ring, under pinning policy $1, for the options
+# that follow. The JVM cannot pin its threads: it is confined to the
+# machine's CPUs with taskset and always reported as unpinned.
+measure_all() {
+	local pin=$1
+	shift
+	for ring in disruptor ck_ring rte_ring; do
+		BENCH_PIN=$pin build/bench/bench "$@" "$ring"
+	done
+	if [ -n "$CROSSBEAM" ]; then
+		for ring in crossbeam_channel crossbeam_queue; do
+			BENCH_PIN=$pin "$CROSSBEAM" "$@" "$ring"
+		done
+	fi
+	if [ -n "$JAVA" ] && [ "$pin" != spread ]; then
+		taskset -c "0-$(($(nproc) - 1))" java -cp "$OUT/java:/usr/share/java/disruptor.jar" \
+			DisruptorBench "$@"
+	fi
+}
+
+# Rings interleaved per configuration, so that a burst of load from
+# elsewhere on the machine hits every ring of a row, not one ring's column.
+BATCHES=$(sed -n 's/.*-b \([0-9,]*\).*/\1/p' <<<"${OPTS[*]}" | tr , ' ')
+SIZES=$(sed -n 's/.*-e \([0-9,]*\).*/\1/p' <<<"${OPTS[*]}" | tr , ' ')
+TIMING=("${OPTS[@]:0:6}")
+
+# CPU time the rest of the machine used while a row was measured: busy
+# ticks from /proc/stat minus what this script's children used. The
+# machine is shared; a row measured under load says so in the table.
+busy_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+child_ticks() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
+LOAD=$OUT/load.csv
+echo "pin,topology,batch,esize,others_pct" >"$LOAD"
+measure_row() {
+	local pin=$1 t=$2 b=$3 e=$4 out=$5 b0 c0 t0 b1 c1 t1
+	b0=$(busy_ticks) c0=$(child_ticks) t0=$(date +%s%N)
+	measure_all "$pin" "${TIMING[@]}" -t "$t" -b "$b" -e "$e" >>"$out"
+	b1=$(busy_ticks) c1=$(child_ticks) t1=$(date +%s%N)
+	awk -v d=$((b1 - b0 - (c1 - c0))) -v ns=$((t1 - t0)) -v n="$(nproc)" \
+		-v row="$pin,$t,$b,$e" 'BEGIN { p = d / (ns / 1e7 * n) * 100; printf "%s,%.0f\n", row, p < 0 ? 0 : p }' >>"$LOAD"
+}
+
+for e in $SIZES; do
+	for t in "${TOPOS[@]}"; do
+		for b in $BATCHES; do
+			measure_row split "$t" "$b" "$e" "$CSV"
+		done
+	done
+done
+[ -n "$CROSSBEAM" ] || na_rows crossbeam_channel "build failed (see crossbeam-build.log)"
+[ -n "$CROSSBEAM" ] || na_rows crossbeam_queue "build failed (see crossbeam-build.log)"
+[ -n "$JAVA" ] || na_rows lmax_java "build failed (see java-build.log)"
+
+# Placement matters as much as the ring on 2 CPUs: the oversubscribed
+# topologies again with producers on both CPUs (C and Rust rings), and
+# everything unpinned (with the JVM, which always is).
 if [ "$QUICK" != 1 ]; then
 	for pin in spread none; do
-		for ring in disruptor ck_ring rte_ring; do
-			BENCH_PIN=$pin build/bench/bench "${OPTS[@]}" -e 8 -t 2P-1C,3P-1C,1P-3C-mc \
-				"$ring" >>"$OUT/results-$pin.csv.tmp"
+		f=$OUT/results-$pin.csv
+		head -1 "$CSV" >"$f"
+		topos=(2P-1C 3P-1C 1P-3C-mc)
+		# Unpinned, 1P-1C compares like with like against the JVM.
+		[ "$pin" = none ] && topos=(1P-1C "${topos[@]}")
+		for t in "${topos[@]}"; do
+			for b in $BATCHES; do
+				measure_row "$pin" "$t" "$b" 8 "$f"
+			done
 		done
-		for ring in crossbeam_channel crossbeam_queue; do
-			[ -x "$OUT/cargo/release/bench-crossbeam" ] || continue
-			BENCH_PIN=$pin "$OUT/cargo/release/bench-crossbeam" "${OPTS[@]}" -e 8 \
-				-t 2P-1C,3P-1C "$ring" >>"$OUT/results-$pin.csv.tmp"
-		done
-		{ head -1 "$CSV"; cat "$OUT/results-$pin.csv.tmp"; } >"$OUT/results-$pin.csv"
-		rm -f "$OUT/results-$pin.csv.tmp"
 	done
 fi
 
