@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build and run every ring benchmark in one go; results in build/bench/:
+# Build and run every ring benchmark in one go (binaries in build/bench/);
+# results in build/bench/ or $BENCH_OUT:
 #   results.csv   ring,topology,batch,esize,mean,stddev,samples,note
 #   table.md      ours beside the peers, with ratios to the best peer
 #   throughput-8B.png, throughput-64B.png   M events/s by batch, per topology
@@ -17,7 +18,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-OUT=build/bench
+OUT=${BENCH_OUT:-build/bench}
 QUICK=${BENCH_QUICK:-0}
 [ "${1:-}" = "--quick" ] && QUICK=1
 
@@ -26,14 +27,19 @@ if [ "$QUICK" = 1 ]; then
 else
 	OPTS=(-w 500 -i 500 -n 5 -b 1,10,100 -e 8,64)
 fi
+# Overrides for a focused rerun, e.g. BENCH_TOPOS="1P-1C 2P-1C"
+# BENCH_OPTS="-w 1000 -i 1000 -n 8 -b 1 -e 8,64" BENCH_OUT=build/bench-targets.
+# BENCH_OPTS keeps the order -w -i -n -b -e.
+[ -n "${BENCH_OPTS:-}" ] && read -ra OPTS <<<"$BENCH_OPTS"
 TOPOS=(1P-1C 2P-1C 3P-1C 1P-3C-mc pipe3 diamond)
+[ -n "${BENCH_TOPOS:-}" ] && read -ra TOPOS <<<"$BENCH_TOPOS"
 
 mkdir -p "$OUT"
 CSV=$OUT/results.csv
 echo "ring,topology,batch,esize,mean,stddev,samples,note" >"$CSV"
 
 {
-	echo "command: bench/run.sh $* (BENCH_QUICK=$QUICK), options: ${OPTS[*]}"
+	echo "command: bench/run.sh $* (BENCH_QUICK=$QUICK), options: ${OPTS[*]}, topologies: ${TOPOS[*]}"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	lscpu | grep -E '^(Architecture|CPU\(s\)|Model name|Thread|Core|Socket|Hypervisor|L1d|L2|L3)'
@@ -54,7 +60,7 @@ na_rows() {
 }
 
 make -s -f bench/bench.mk bench-build
-CROSSBEAM=$OUT/cargo/release/bench-crossbeam
+CROSSBEAM=build/bench/cargo/release/bench-crossbeam
 if ! make -s -f bench/bench.mk bench-crossbeam 2>"$OUT/crossbeam-build.log"; then
 	cat "$OUT/crossbeam-build.log" >&2
 	CROSSBEAM=
@@ -80,7 +86,7 @@ measure_all() {
 		done
 	fi
 	if [ -n "$JAVA" ] && [ "$pin" != spread ]; then
-		taskset -c "0-$(($(nproc) - 1))" java -cp "$OUT/java:/usr/share/java/disruptor.jar" \
+		taskset -c "0-$(($(nproc) - 1))" java -cp "build/bench/java:/usr/share/java/disruptor.jar" \
 			DisruptorBench "$@"
 	fi
 }
@@ -121,7 +127,7 @@ done
 # Placement matters as much as the ring on 2 CPUs: the oversubscribed
 # topologies again with producers on both CPUs (C and Rust rings), and
 # everything unpinned (with the JVM, which always is).
-if [ "$QUICK" != 1 ]; then
+if [ "$QUICK" != 1 ] && [ -z "${BENCH_TOPOS:-}" ]; then
 	for pin in spread none; do
 		f=$OUT/results-$pin.csv
 		head -1 "$CSV" >"$f"
