@@ -146,8 +146,9 @@ python3 bench/report.py "$OUT" >"$OUT/table.md"
 if command -v gnuplot >/dev/null; then
 	for e in 8 64; do
 		[ -f "$OUT/plot/$e.dat" ] || continue
+		# A focused run leaves some panels empty, which gnuplot refuses.
 		gnuplot -e "datafile='$OUT/plot/$e.dat'; outfile='$OUT/throughput-${e}B.png'; esize=$e" \
-			bench/plot.gp
+			bench/plot.gp 2>/dev/null || echo "run.sh: no plot for ${e}B (empty panels)" >&2
 	done
 fi
 cat "$OUT/table.md"
