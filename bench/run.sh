@@ -9,7 +9,7 @@
 #   machine.txt   lscpu summary and the command line
 #   load.csv      per row, the share of the CPUs other processes used
 #
-#   bench/run.sh            full run (about 10 minutes on 2 CPUs)
+#   bench/run.sh            full run (17-20 minutes on 2 CPUs)
 #   bench/run.sh --quick    smoke run, under a minute (BENCH_QUICK=1 too)
 #
 # Rings are interleaved per configuration (topology, batch, event size).
