@@ -32,7 +32,7 @@ bench-build: $(BENCH_OUT)/bench
 
 $(BENCH_OUT)/lib/%.o: %.c $(BENCH_HDRS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BENCH_CFLAGS) -fPIC -Ikmod -Iuserspace/include -Iuserspace/lib -c $< -o $@
+	$(Q)$(CC) $(BENCH_CFLAGS) -fPIC -Ikmod -Ikmod/uapi -Iuserspace/include -Iuserspace/lib -c $< -o $@
 
 $(BENCH_OUT)/libdisruptor.a: $(BENCH_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -43,7 +43,7 @@ $(BENCH_OUT)/obj/bench_rte.o: bench/bench_rte.c $(BENCH_HDRS)
 
 $(BENCH_OUT)/obj/%.o: bench/%.c $(BENCH_HDRS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BENCH_CFLAGS) -Ikmod -Iuserspace/include -c $< -o $@
+	$(Q)$(CC) $(BENCH_CFLAGS) -Ikmod -Ikmod/uapi -Iuserspace/include -c $< -o $@
 
 $(BENCH_OUT)/bench: $(addprefix $(BENCH_OUT)/obj/,bench.o bench_disruptor.o bench_ck.o bench_rte.o) \
 		    $(BENCH_OUT)/libdisruptor.a
