@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the peers that bench/run.sh compares libdisruptor with, all from
+# Debian 12 (bookworm) main. Idempotent: when everything is already
+# installed it only checks and exits.
+#
+#   libck-dev                      Concurrency Kit ck_ring (spsc, mpsc)
+#   libdpdk-dev                    DPDK rte_ring, used standalone (no EAL)
+#   librust-crossbeam-*-dev cargo  crossbeam, built offline from
+#                                  /usr/share/cargo/registry
+#   libdisruptor-java              LMAX Disruptor 3.4.4 (JDK 17 is a base dep)
+#   gnuplot-nox                    the PNG plot in BENCHMARKS.md
+set -euo pipefail
+
+PACKAGES=(
+	build-essential pkg-config
+	libck-dev
+	libdpdk-dev
+	cargo rustc librust-crossbeam-channel-dev librust-crossbeam-queue-dev
+	openjdk-17-jdk-headless libdisruptor-java
+	gnuplot-nox
+)
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-bench-deps: all dependencies present"
+	exit 0
+fi
+echo "install-bench-deps: installing ${missing[*]}"
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-bench-deps: done"
