@@ -21,6 +21,18 @@ endif
 all: modules userspace user-tests guest-tests tools examples
 
 include userspace/userspace.mk
+include bench/bench.mk
+
+# Benchmarks: on demand, never a gate (make check does not run them).
+.PHONY: bench bench-quick bench-deps
+bench:
+	$(Q)bench/run.sh
+
+bench-quick:
+	$(Q)bench/run.sh --quick
+
+bench-deps:
+	$(Q)scripts/install-bench-deps.sh
 
 # Guest tests: static programs run as root in the test kernel.
 GUEST_TESTS := $(patsubst kmod/tests/%.c,build/guest/%,$(wildcard kmod/tests/*.c))
@@ -124,6 +136,9 @@ help:
 	@echo "make userspace  build libdisruptor (static, shared, pkg-config) in build/user"
 	@echo "make user-tests build the host tests, plain and under ASan+UBSan and TSan"
 	@echo "make bench-avail  measure the MP availability schemes (scan vs cursor)"
+	@echo "make bench   run the ring benchmarks against ck_ring, rte_ring, crossbeam, LMAX (build/bench/)"
+	@echo "make bench-quick  the same as a smoke run, under a minute"
+	@echo "make bench-deps   install the benchmark peers (apt, idempotent)"
 	@echo "make install [DESTDIR=] [PREFIX=/usr/local]  library, headers, tools, BPF, udev, DKMS"
 	@echo "make uninstall    remove what make install put there"
 	@echo "make clean   remove build products (not the cached kernel)"

@@ -450,8 +450,13 @@ u64 dr_consumer_refresh(struct dr_consumer *c)
 	const struct dr_ring *r = c->ring;
 	u64 limit;
 
+	/*
+	 * Upstream sequences never pass the claim; only untrusted ones (the
+	 * kernel's shadows) need the claim, a producer-hot line, as a bound.
+	 */
 	if (c->deps)
-		limit = dr_deps_min(r, c->deps, dr_load_relaxed(&r->hdr->claim));
+		limit = dr_deps_min(r, c->deps,
+				    r->shadow ? dr_load_relaxed(&r->hdr->claim) : ~0ULL);
 	else
 		limit = dr_published_upto(r, c->next);
 	if (limit < c->next)

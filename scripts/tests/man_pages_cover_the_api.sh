@@ -18,7 +18,7 @@ cd "$top"
 scripts/gen-man3.sh "$kdir" "$tmp/man3" || fail "gen-man3"
 # The exported functions (the .so) and the inline ones (the header).
 for f in $(nm -D --defined-only build/user/libdisruptor.so | awk '{print $3}' |
-	sed 's/@.*//' | grep '^disruptor_') disruptor_slot disruptor_publish \
+	sed 's/@.*//' | grep '^disruptor_') disruptor_claim disruptor_slot disruptor_publish \
 	disruptor_available disruptor_next disruptor_release; do
 	[ -f "$tmp/man3/$f.3" ] || fail "no man page for $f"
 done

@@ -84,10 +84,12 @@ struct disruptor_backend;
  * struct disruptor_ring - a mapped ring. Read fields, never write them.
  * @dr: the sequencer view.
  * @backend: how the ring is mapped (memfd, device).
+ * @slots_writable: producers fill slots in place (memfd); else they offer.
  */
 struct disruptor_ring {
 	struct dr_ring dr;
 	const struct disruptor_backend *backend;
+	bool slots_writable;
 };
 
 /**
@@ -122,7 +124,8 @@ struct disruptor_ring *disruptor_ring_attach_dev(const char *name);
 int disruptor_offer(struct disruptor_ring *r, const void *records, uint32_t record_size,
 		    uint32_t count);
 int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo);
-int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo);
+int disruptor_claim_invalid(struct disruptor_ring *r, uint32_t n, uint64_t *lo);
+void disruptor_claim_wait(struct disruptor_ring *r, uint64_t end);
 void disruptor_wake(struct disruptor_ring *r);
 
 /* Consumers. */
@@ -162,6 +165,31 @@ int disruptor_poll(struct disruptor_consumer *c, disruptor_handler_fn fn, void *
 static inline void *disruptor_slot(struct disruptor_ring *r, uint64_t seq)
 {
 	return dr_slot(&r->dr, seq);
+}
+
+/**
+ * disruptor_claim() - claim @n sequences, waiting for room.
+ * @r: the ring.
+ * @n: how many, 1 to the ring's slot count.
+ * @lo: set to the first; the claim is [*lo, *lo + n - 1].
+ *
+ * Inline: when the gating cache says there is room, a claim is a few loads
+ * and one store (single producer) or one fetch-add (multi). Otherwise it
+ * waits for the slowest leaf consumer by spinning, then yielding.
+ * Return: 0, or -1 with errno EINVAL (bad @n, NULL) or EROFS (a device ring:
+ * use disruptor_offer()).
+ */
+static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
+{
+	uint64_t first;
+
+	if (dr_unlikely(!r || !lo || !r->slots_writable || n - 1 > r->dr.mask))
+		return disruptor_claim_invalid(r, n, lo);
+	first = dr_claim_begin(&r->dr, n);
+	if (dr_unlikely(!dr_claim_ready(&r->dr, first + n)))
+		disruptor_claim_wait(r, first + n);
+	*lo = first;
+	return 0;
 }
 
 /**

@@ -123,6 +123,7 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 		return NULL;
 	}
 	m->ring.backend = &dr_memfd_backend;
+	m->ring.slots_writable = true;
 	return &m->ring;
 }
 

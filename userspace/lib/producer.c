@@ -42,30 +42,37 @@ int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
 }
 
 /**
- * disruptor_claim() - claim @n sequences, waiting for room.
+ * disruptor_claim_invalid() - the error half of disruptor_claim().
  * @r: the ring.
- * @n: how many, 1 to the ring's slot count.
- * @lo: set to the first; the claim is [*lo, *lo + n - 1].
+ * @n: the count asked for.
+ * @lo: the result pointer.
+ *
+ * Return: -1 with errno EINVAL or EROFS and a message.
+ */
+int disruptor_claim_invalid(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
+{
+	if (!dr_check_claim(r, n, lo))
+		return dr_fail(EINVAL, "invalid claim");	/* not reached */
+	return -1;
+}
+
+/**
+ * disruptor_claim_wait() - the waiting half of disruptor_claim().
+ * @r: the ring.
+ * @end: one past the claim's last sequence.
  *
  * Waits for the slowest leaf consumer by spinning, then yielding.
- * Return: 0, or -1 with errno EINVAL.
  */
-int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
+void disruptor_claim_wait(struct disruptor_ring *r, uint64_t end)
 {
 	unsigned int spins = 0;
-	uint64_t first;
 
-	if (dr_check_claim(r, n, lo))
-		return -1;
-	first = dr_claim_begin(&r->dr, n);
-	while (!dr_claim_ready(&r->dr, first + n)) {
+	while (!dr_claim_ready(&r->dr, end)) {
 		if (++spins < 100)
 			dr_cpu_relax();
 		else
 			sched_yield();
 	}
-	*lo = first;
-	return 0;
 }
 
 /**
@@ -95,6 +102,7 @@ int disruptor_offer(struct disruptor_ring *r, const void *records, uint32_t reco
 			       (unsigned long long)(r->dr.mask + 1));
 	if (r->backend->offer)
 		return r->backend->offer(r, records, record_size, count);
+	/* disruptor_claim() cannot fail here: the ring and count are checked. */
 	if (disruptor_claim(r, count, &lo))
 		return -1;
 	for (i = 0; i < count; i++) {
