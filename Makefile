@@ -35,9 +35,9 @@ bench-deps:
 	$(Q)scripts/install-bench-deps.sh
 
 # Guest tests: static programs run as root in the test kernel.
-GUEST_TESTS := $(patsubst kmod/tests/%.c,build/guest/%,$(wildcard kmod/tests/*.c))
+GUEST_TESTS := $(patsubst userspace/guest-tests/%.c,build/guest/%,$(wildcard userspace/guest-tests/*.c))
 
-build/guest/%: kmod/tests/%.c kmod/tests/guest_util.h kmod/uapi/linux/disruptor.h \
+build/guest/%: userspace/guest-tests/%.c userspace/guest-tests/guest_util.h kmod/uapi/linux/disruptor.h \
 	       build/user/libdisruptor.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -static -pthread \

@@ -29,7 +29,7 @@ payload=(
 	scripts/run-tests.sh:/usr/bin/run-tests.sh
 	scripts/ktap-merge.sh:/usr/bin/ktap-merge.sh
 )
-for t in kmod/tests/*.sh build/guest/*; do
+for t in userspace/guest-tests/*.sh build/guest/*; do
 	payload+=("$t:/tests/$(basename "$t")")
 done
 for t in build/tools/*; do

@@ -7,9 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 kdir=${KDIR:-$("$top/scripts/build-kernel.sh" --print-dir debug)}
 [ -x "$kdir/scripts/checkpatch.pl" ] || { echo "no kernel tree at $kdir"; exit 77; }
 cd "$top"
-# kmod/tests/ holds userspace programs, not kernel C.
-mapfile -t files < <(git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'kunit/*.[ch]' |
-	grep -v '^kmod/tests/')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'kunit/*.[ch]')
 [ ${#files[@]} -gt 0 ] || { echo "FAIL: no kernel C found"; exit 1; }
 rc=0
 perl "$kdir/scripts/checkpatch.pl" --no-tree --strict --terse -f "${files[@]}" || rc=1
