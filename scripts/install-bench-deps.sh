@@ -22,14 +22,10 @@ PACKAGES=(
 	gnuplot-nox
 )
 
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
+# shellcheck source=scripts/apt-lib.sh
+. "$(dirname "$0")/apt-lib.sh"
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[ "$st" = "install ok installed" ] || missing+=("$p")
-done
+mapfile -t missing < <(apt_missing "${PACKAGES[@]}")
 
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-bench-deps: all dependencies present"
@@ -37,7 +33,5 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "install-bench-deps: installing ${missing[*]}"
 
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+apt_install "${missing[@]}"
 echo "install-bench-deps: done"

@@ -20,14 +20,10 @@ PACKAGES=(
 )
 BACKPORTS=(linux-source-6.12 libbpf-dev libbpf1 bpftool)
 
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
+# shellcheck source=scripts/apt-lib.sh
+. "$(dirname "$0")/apt-lib.sh"
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[ "$st" = "install ok installed" ] || missing+=("$p")
-done
+mapfile -t missing < <(apt_missing "${PACKAGES[@]}")
 
 # libbpf from bookworm main (1.1) is too old: it ignores .struct_ops.link.
 libbpf_ok() {
@@ -60,9 +56,7 @@ Pin: release n=bookworm-backports
 Pin-Priority: 990
 EOF
 
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+apt_install "${PACKAGES[@]}"
 
 libbpf_ok || { echo "install-deps: libbpf-dev >= 1.4 did not install" >&2; exit 1; }
 echo "install-deps: done"
