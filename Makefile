@@ -22,11 +22,18 @@ all: modules userspace user-tests guest-tests tools examples
 
 include userspace/userspace.mk
 include bench/bench.mk
+include bench/kernel/kbench.mk
 
 # Benchmarks: on demand, never a gate (make check does not run them).
-.PHONY: bench bench-quick bench-deps
+.PHONY: bench bench-quick bench-deps kbench kbench-quick
 bench:
 	$(Q)bench/run.sh
+
+kbench:
+	$(Q)bench/kernel/run.sh
+
+kbench-quick:
+	$(Q)bench/kernel/run.sh --quick
 
 bench-quick:
 	$(Q)bench/run.sh --quick

@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of bench/kernel/run.sh, on the bench kernel (no debug
+# options). /kbench/conf.sh sets PARTS (tput, lat, sched), REPEATS,
+# SAMPLES and TPUT_SECONDS. Results go to the artifact port (/dev/ttyS2) as
+# CSV lines prefixed with their table's name; the console gets a copy.
+# Every part interleaves its peers within each repeat, so drift in the
+# emulator hits them all alike.
+set -u
+. /kbench/conf.sh
+art=/dev/ttyS2
+rc=0
+
+emit() {	# TABLE: stdin's CSV lines to the artifact port and the console
+	while IFS= read -r line; do
+		echo "$1,$line" >$art
+		echo "kbench: $1,$line"
+	done
+}
+enabled() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+insmod /modules/disruptor.ko || exit 1
+echo "kbench: $(uname -r), $(nproc) CPUs; parts: $PARTS; repeats $REPEATS"
+
+if enabled tput; then
+	echo "kbench: === throughput: BPF producer -> consumers"
+	sh /usr/bin/tput.sh /tmp/tput.csv "$REPEATS" "$TPUT_SECONDS" || rc=1
+	[ -f /tmp/tput.csv ] && emit tput </tmp/tput.csv
+fi
+
+if enabled lat; then
+	echo "kbench: === latency: uinput write -> consumer, writer on CPU 0, consumer on CPU 1"
+	for rep in $(seq "$REPEATS"); do
+		for peer in ring-spin ring-block ringbuf-epoll evdev; do
+			input_lat -k "$peer" -n "$SAMPLES" -P -l "$rep" | emit lat || rc=1
+		done
+	done
+fi
+
+sched_start() {	# NAME: start a sched_ext scheduler, wait until it is enabled
+	case $1 in
+	default) return 0 ;;
+	scx_simple) scx_simple >/tmp/sched.log 2>&1 & ;;
+	scx_disruptor) scx_disruptor >/tmp/sched.log 2>&1 & ;;
+	esac
+	sched_pid=$!
+	for _ in $(seq 100); do
+		[ "$(cat /sys/kernel/sched_ext/state)" = enabled ] && return 0
+		sleep 0.1
+	done
+	echo "kbench: $1 did not attach: $(tail -n 3 /tmp/sched.log)"
+	return 1
+}
+
+sched_stop() {	# NAME
+	[ "$1" = default ] && return 0
+	kill -INT "$sched_pid"
+	wait "$sched_pid"
+	tail -n 2 /tmp/sched.log
+	[ "$(cat /sys/kernel/sched_ext/state)" = disabled ]
+}
+
+if enabled sched; then
+	echo "kbench: === scheduler: input -> blocking ring consumer while 2 CPU hogs run"
+	for rep in $(seq "$REPEATS"); do
+		for sched in default scx_simple scx_disruptor; do
+			sched_start $sched || { rc=1; continue; }
+			hog 600 >/tmp/hog1 & h1=$!
+			hog 600 >/tmp/hog2 & h2=$!
+			sleep 1
+			input_lat -k ring-block -n "$SAMPLES" -l "$sched,$rep" | emit sched || rc=1
+			kill -TERM $h1 $h2
+			wait $h1 $h2
+			r1=$(sed -n 's/^hog: \([0-9]*\) iterations.*/\1/p' /tmp/hog1)
+			r2=$(sed -n 's/^hog: \([0-9]*\) iterations.*/\1/p' /tmp/hog2)
+			echo "$sched,$rep,$r1,$r2,$((r1 + r2))" | emit hog
+			sched_stop $sched || { echo "kbench: $sched did not detach"; rc=1; }
+		done
+	done
+fi
+
+rmmod disruptor || rc=1
+exit $rc

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tables and target checks for bench/kernel/run.sh's CSV files.
+
+    report.py DIR   reads DIR/{tput,lat,sched,hog}.csv (those present) and
+                    prints Markdown: medians over the repeats, the spread
+                    (min-max), and every issue target as a ratio computed
+                    within each repeat (one guest run), then its median
+                    and spread over the repeats.
+"""
+import csv
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+
+def load(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f)]
+
+
+def fnum(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def spread(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return "n/a"
+    return f"{min(xs):.3g}-{max(xs):.3g}"
+
+
+def fmt(x, digits=1):
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def verdict(ratio, limit, at_most):
+    if ratio is None:
+        return "n/a"
+    ok = ratio <= limit if at_most else ratio >= limit
+    return "met" if ok else "MISSED"
+
+
+def target_row(name, ratios, limit, at_most):
+    m = med(ratios)
+    op = "<=" if at_most else ">="
+    return (f"| {name} | {op} {limit:g} | {fmt(m, 2)} | {spread(ratios)} | "
+            f"{verdict(m, limit, at_most)} |")
+
+
+def latency(rows, key, title, peers):
+    """Median over repeats of each percentile, per peer (or scheduler)."""
+    out = [f"### {title}", "",
+           "| | samples | lost | p50 us | p90 us | p99 us | max us | p99 spread |",
+           "|---|---|---|---|---|---|---|---|"]
+    for p in peers:
+        rs = [r for r in rows if r[key] == p]
+        if not rs:
+            continue
+        samples = sum(int(r["samples"] or 0) for r in rs)
+        lost = sum(int(r["lost"] or 0) for r in rs)
+        cols = [fmt(med([fnum(r[c]) for r in rs])) for c in
+                ("p50_us", "p90_us", "p99_us", "max_us")]
+        out.append(f"| {p} | {samples} | {lost} | " + " | ".join(cols) +
+                   f" | {spread([fnum(r['p99_us']) for r in rs])} |")
+    return out
+
+
+def per_rep_ratio(rows, key, num, den, col, rep="rep"):
+    """num/den of column col, within each repeat."""
+    by = defaultdict(dict)
+    for r in rows:
+        by[r[rep]][r[key]] = fnum(r[col])
+    out = []
+    for vals in by.values():
+        a, b = vals.get(num), vals.get(den)
+        if a is not None and b:
+            out.append(a / b)
+    return out
+
+
+def tput_section(rows):
+    rate = "delivered_mps" if rows and "delivered_mps" in rows[0] else None
+    if not rows or not rate:
+        return [], []
+    peers = sorted({r["peer"] for r in rows}, key=lambda p: (p != "disruptor", p))
+    confs = sorted({(r["mode"], int(r["producers"]), int(r["consumers"])) for r in rows})
+    out = ["### Throughput: BPF producer on getpgid() -> consumers (M records/s "
+           "delivered to all consumers, median of repeats)", "",
+           "| mode | P | C | " + " | ".join(peers) + " | ours / ringbuf (spread) "
+           "| ours / perfbuf (spread) |",
+           "|---|---|---|" + "---|" * len(peers) + "---|---|"]
+    targets = []
+    for mode, p, c in confs:
+        rs = [r for r in rows if (r["mode"], int(r["producers"]), int(r["consumers"])) ==
+              (mode, p, c)]
+        cells = [fmt(med([fnum(r[rate]) for r in rs if r["peer"] == pe]), 2) for pe in peers]
+        ratios = {}
+        for peer in ("ringbuf", "perfbuf"):
+            ratios[peer] = per_rep_ratio(rs, "peer", "disruptor", peer, rate)
+        out.append(f"| {mode} | {p} | {c} | " + " | ".join(cells) + " | " +
+                   " | ".join(f"{fmt(med(ratios[x]), 2)} ({spread(ratios[x])})"
+                              for x in ("ringbuf", "perfbuf")) + " |")
+        want = 3 if c == 3 else 2 if p == 2 else 1
+        targets.append(target_row(f"tput {mode} {p}P-{c}C: ours / ringbuf", ratios["ringbuf"],
+                                  want, False))
+    return out, targets
+
+
+def write_plot_data(d, tput, lat, sched):
+    """Medians for bench/kernel/plot.gp: one whitespace table per panel."""
+    def lat_dat(name, rows, key, order):
+        with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+            f.write("# name p50_us p99_us\n")
+            for p in order:
+                rs = [r for r in rows if r[key] == p]
+                if rs:
+                    f.write(f"{p} {fmt(med([fnum(r['p50_us']) for r in rs]))} "
+                            f"{fmt(med([fnum(r['p99_us']) for r in rs]))}\n")
+    lat_dat("plot-lat.dat", lat, "peer", ["ring-spin", "ring-block", "ringbuf-epoll", "evdev"])
+    lat_dat("plot-sched.dat", sched, "scheduler", ["default", "scx_simple", "scx_disruptor"])
+    if not tput or "delivered_mps" not in tput[0]:
+        return
+    peers = ["disruptor", "ringbuf", "perfbuf"]
+    with open(os.path.join(d, "plot-tput.dat"), "w", encoding="utf-8") as f:
+        f.write("# config " + " ".join(peers) + "\n")
+        for mode, p, c in sorted({(r["mode"], int(r["producers"]), int(r["consumers"]))
+                                  for r in tput}):
+            rs = [r for r in tput if (r["mode"], int(r["producers"]), int(r["consumers"])) ==
+                  (mode, p, c)]
+            vals = [med([fnum(r["delivered_mps"]) for r in rs if r["peer"] == pe])
+                    for pe in peers]
+            f.write(f"{mode}-{p}P{c}C " + " ".join(fmt(v, 3) if v is not None else "0"
+                                                   for v in vals) + "\n")
+
+
+def main(d):
+    tput = load(os.path.join(d, "tput.csv"))
+    lat = load(os.path.join(d, "lat.csv"))
+    sched = load(os.path.join(d, "sched.csv"))
+    hog = load(os.path.join(d, "hog.csv"))
+    lines, targets = [], []
+
+    t_lines, t_targets = tput_section(tput)
+    lines += t_lines + [""] if t_lines else []
+    targets += t_targets
+
+    if lat:
+        peers = ["ring-spin", "ring-block", "ringbuf-epoll", "evdev"]
+        lines += latency(lat, "peer", "Latency: uinput write() -> consumer sees the event "
+                         "(writer CPU 0, consumer CPU 1; median of repeats)", peers) + [""]
+        targets.append(target_row("lat p99: ring-block / ringbuf-epoll",
+                                  per_rep_ratio(lat, "peer", "ring-block", "ringbuf-epoll",
+                                                "p99_us"), 1, True))
+        for col in ("p50_us", "p99_us"):
+            targets.append(target_row(f"lat {col[:3]}: ring-spin / evdev",
+                                      per_rep_ratio(lat, "peer", "ring-spin", "evdev", col),
+                                      0.5, True))
+
+    if sched:
+        scheds = ["default", "scx_simple", "scx_disruptor"]
+        lines += latency(sched, "scheduler", "Scheduler: input -> blocking ring consumer "
+                         "with 2 CPU hogs (unpinned; median of repeats)", scheds) + [""]
+        for col in ("p50_us", "p99_us"):
+            targets.append(target_row(f"sched {col[:3]}: scx_disruptor / default",
+                                      per_rep_ratio(sched, "scheduler", "scx_disruptor",
+                                                    "default", col),
+                                      0.2 if col == "p99_us" else 1, True))
+    if hog:
+        lines += ["### Hog throughput in the same runs (M iterations/s, both hogs)", "",
+                  "| scheduler | median | spread | vs default |", "|---|---|---|---|"]
+        for s in ["default", "scx_simple", "scx_disruptor"]:
+            vals = [fnum(r["total_per_s"]) for r in hog if r["scheduler"] == s]
+            rel = per_rep_ratio(hog, "scheduler", s, "default", "total_per_s")
+            if vals:
+                lines.append(f"| {s} | {fmt(med(vals) / 1e6, 2)} | "
+                             f"{spread([v / 1e6 for v in vals if v])} | "
+                             f"{fmt(med(rel), 3)} ({spread(rel)}) |")
+        lines.append("")
+        for base in ("default", "scx_simple"):
+            targets.append(target_row(f"hog throughput: scx_disruptor / {base}",
+                                      per_rep_ratio(hog, "scheduler", "scx_disruptor", base,
+                                                    "total_per_s"), 0.95, False))
+
+    write_plot_data(d, tput, lat, sched)
+    if targets:
+        lines += ["### Targets (ratio within each repeat; median and spread over repeats)", "",
+                  "| target | want | median | spread | |", "|---|---|---|---|---|"] + targets
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "build/kbench/results"))

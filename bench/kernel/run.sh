@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel-path benchmarks, in one guest on the bench kernel (no debug
+# options; QEMU TCG, 2 vCPUs): on demand, never a gate.
+#
+#   bench/kernel/run.sh [--quick] [--parts "tput lat sched"] [--repeats N] [--out DIR]
+#
+#   tput   a BPF producer on getpgid() (as the kernel's bench_ringbufs)
+#          publishing into a /dev/disruptor ring, against BPF_MAP_TYPE_RINGBUF
+#          and the perf buffer; 1-2 producers, 1-3 consumers
+#   lat    uinput write() -> consumer, p50/p90/p99/max: our ring with a
+#          spinning and a blocking consumer, BPF ring buffer + epoll, evdev
+#   sched  the same with a blocking ring consumer while 2 CPU hogs run,
+#          under the default scheduler, scx_simple (the kernel's weighted
+#          vtime sched_ext example) and scx_disruptor; the hogs' throughput
+#
+# Results (default build/kbench/results): tput.csv, lat.csv, sched.csv,
+# hog.csv, machine.txt, console.log, table.md (bench/kernel/report.py) and
+# kbench.png. Under TCG only ratios within one run mean anything.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+
+parts="tput lat sched" repeats=3 samples=2000 tput_seconds=3
+out=build/kbench/results
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) repeats=1 samples=300 tput_seconds=1 ;;
+	--parts) parts=$2; shift ;;
+	--repeats) repeats=$2; shift ;;
+	--out) out=$2; shift ;;
+	*) echo "kbench: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
+	esac
+	shift
+done
+mkdir -p "$out"
+
+scripts/install-deps.sh
+kdir=$(scripts/build-kernel.sh debug | tail -n 1)
+bench_kdir=$(scripts/build-kernel.sh bench | tail -n 1)
+make -s KDIR="$kdir" BENCH_KDIR="$bench_kdir" kbench-build
+
+conf=build/kbench/conf.sh
+cat >"$conf" <<EOF
+PARTS="$parts"
+REPEATS=$repeats
+SAMPLES=$samples
+TPUT_SECONDS=$tput_seconds
+EOF
+payload=(
+	build/kbench/mod/disruptor.ko:/modules/disruptor.ko
+	"$conf":/kbench/conf.sh
+	build/kbench/input_lat:/usr/bin/input_lat
+	build/kbench/hog:/usr/bin/hog
+	build/kbench/scx_simple:/usr/bin/scx_simple
+	build/tools/scx_disruptor:/usr/bin/scx_disruptor
+	build/kbench/tput:/usr/bin/tput
+	bench/kernel/tput.sh:/usr/bin/tput.sh
+)
+scripts/build-initramfs.sh "$bench_kdir" build/kbench/guest.cpio bench/kernel/guest.sh \
+	"${payload[@]}"
+
+{
+	echo "command: bench/kernel/run.sh --parts \"$parts\" --repeats $repeats (samples $samples, tput ${tput_seconds}s)"
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "guest: $(basename "$bench_kdir"), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs, 1 GiB"
+	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
+} >"$out/machine.txt"
+
+rc=0
+scripts/run-guest.sh -t 5400 -a "$out/artifacts.txt" "$bench_kdir" build/kbench/guest.cpio \
+	"$out/console.log" || rc=$?
+
+headers=(
+	"tput:peer,mode,producers,consumers,rep,rate_per_consumer_mps,delivered_mps,dropped"
+	"lat:rep,peer,samples,lost,p50_us,p90_us,p99_us,max_us"
+	"sched:scheduler,rep,peer,samples,lost,p50_us,p90_us,p99_us,max_us"
+	"hog:scheduler,rep,hog1_per_s,hog2_per_s,total_per_s"
+)
+for h in "${headers[@]}"; do
+	table=${h%%:*}
+	if grep -q "^$table," "$out/artifacts.txt"; then
+		{
+			# tput.sh writes its own header line; the others do not.
+			[ "$table" = tput ] || echo "${h#*:}"
+			sed -n "s/^$table,//p" "$out/artifacts.txt" | tr -d '\r'
+		} >"$out/$table.csv"
+	fi
+done
+python3 bench/kernel/report.py "$out" >"$out/table.md" || rc=1
+cat "$out/table.md"
+if command -v gnuplot >/dev/null; then
+	gnuplot -e "dir='$out'" bench/kernel/plot.gp || rc=1
+fi
+exit $rc
