@@ -10,8 +10,11 @@
  *  - Event boost: when a thread that registered a disruptor consumer is
  *    enqueued and that consumer's next event is published (the module's
  *    bpf_disruptor_task_pending()), it goes to BOOST_DSQ, which every CPU
- *    drains before the shared DSQ; an idle CPU is kicked, or with none idle
- *    the task's CPU is told to preempt.
+ *    drains before the shared DSQ, and an idle CPU is kicked; with none
+ *    idle it goes to the head of its CPU's local DSQ with SCX_ENQ_PREEMPT,
+ *    which preempts whatever runs there at once. With no CPU idle, such a
+ *    consumer is woken on the CPU that published its events (or ran the
+ *    wakeup): cache-hot slot, no wakeup IPI.
  *  - Bounded: boosted tasks' runtime is charged to boost_budget_ns per
  *    boost_period_ns. Once it is spent, consumers queue by vtime like any
  *    task until the next period, so the boost cannot starve anyone.
@@ -33,6 +36,7 @@ extern bool bpf_disruptor_task_pending(struct task_struct *p) __ksym;
 
 /* Statistics the loader prints; racy increments are fine for counters. */
 u64 nr_enqueued, nr_boosted, nr_budget_denied, nr_kicked_idle, nr_kicked_preempt;
+u64 nr_woken_here;
 
 static u64 vtime_now;
 static u64 period_start, boost_spent;
@@ -71,11 +75,24 @@ static bool boost_allowed(void)
 s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
-	s32 cpu;
+	s32 cpu, this_cpu;
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
-	if (is_idle)
+	if (is_idle) {
 		scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, 0);
+		return cpu;
+	}
+	/*
+	 * No CPU is idle. A consumer whose events are waiting wakes where they
+	 * were published (this CPU: the producer's, or the wakeup irq_work's):
+	 * the slot is in its cache, and enqueueing on this CPU's own runqueue
+	 * needs no wakeup IPI. disruptor_enqueue() then preempts here.
+	 */
+	this_cpu = bpf_get_smp_processor_id();
+	if (bpf_cpumask_test_cpu(this_cpu, p->cpus_ptr) && bpf_disruptor_task_pending(p)) {
+		__sync_fetch_and_add(&nr_woken_here, 1);
+		return this_cpu;
+	}
 	return cpu;
 }
 
@@ -95,13 +112,20 @@ void BPF_STRUCT_OPS(disruptor_enqueue, struct task_struct *p, u64 enq_flags)
 			if (tctx)
 				tctx->boosted = true;
 			__sync_fetch_and_add(&nr_boosted, 1);
-			scx_bpf_dispatch(p, BOOST_DSQ, slice_ns, enq_flags);
 			cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
 			if (cpu >= 0) {
+				scx_bpf_dispatch(p, BOOST_DSQ, slice_ns, enq_flags);
 				scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 				__sync_fetch_and_add(&nr_kicked_idle, 1);
 			} else {
-				scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
+				/*
+				 * No idle CPU: take the head of this CPU's local
+				 * DSQ and preempt what runs there, in this one
+				 * step, as CFS's wakeup preemption does (a kick
+				 * would cost another IPI and a dispatch round).
+				 */
+				scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns,
+						 enq_flags | SCX_ENQ_PREEMPT);
 				__sync_fetch_and_add(&nr_kicked_preempt, 1);
 			}
 			return;

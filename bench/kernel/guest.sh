@@ -57,6 +57,7 @@ sched_stop() {	# NAME
 	[ "$1" = default ] && return 0
 	kill -INT "$sched_pid"
 	wait "$sched_pid"
+	grep enqueued /tmp/sched.log | tail -n 1
 	tail -n 2 /tmp/sched.log
 	[ "$(cat /sys/kernel/sched_ext/state)" = disabled ]
 }
@@ -80,5 +81,10 @@ if enabled sched; then
 	done
 fi
 
-rmmod disruptor || rc=1
+# Freed BPF programs drop their module references after an RCU grace period.
+for _ in $(seq 50); do
+	rmmod disruptor 2>/dev/null && break
+	sleep 0.1
+done
+[ ! -e /dev/disruptor ] || { echo "kbench: rmmod disruptor failed"; rc=1; }
 exit $rc

@@ -39,7 +39,10 @@ mkdir -p "$out"
 scripts/install-deps.sh
 kdir=$(scripts/build-kernel.sh debug | tail -n 1)
 bench_kdir=$(scripts/build-kernel.sh bench | tail -n 1)
-make -s KDIR="$kdir" BENCH_KDIR="$bench_kdir" kbench-build
+targets=(kbench-module build/kbench/input_lat build/kbench/hog build/kbench/scx_simple
+	 build/tools/scx_disruptor)
+case " $parts " in *" tput "*) targets+=(build/kbench/tput) ;; esac
+make -s KDIR="$kdir" BENCH_KDIR="$bench_kdir" "${targets[@]}"
 
 conf=build/kbench/conf.sh
 cat >"$conf" <<EOF
@@ -55,9 +58,10 @@ payload=(
 	build/kbench/hog:/usr/bin/hog
 	build/kbench/scx_simple:/usr/bin/scx_simple
 	build/tools/scx_disruptor:/usr/bin/scx_disruptor
-	build/kbench/tput:/usr/bin/tput
-	bench/kernel/tput.sh:/usr/bin/tput.sh
 )
+case " $parts " in
+*" tput "*) payload+=(build/kbench/tput:/usr/bin/tput bench/kernel/tput.sh:/usr/bin/tput.sh) ;;
+esac
 scripts/build-initramfs.sh "$bench_kdir" build/kbench/guest.cpio bench/kernel/guest.sh \
 	"${payload[@]}"
 
