@@ -12,9 +12,9 @@
  *    bpf_disruptor_task_pending()), it goes to BOOST_DSQ, which every CPU
  *    drains before the shared DSQ, and an idle CPU is kicked; with none
  *    idle it goes to the head of its CPU's local DSQ with SCX_ENQ_PREEMPT,
- *    which preempts whatever runs there at once. With no CPU idle, such a
- *    consumer is woken on the CPU that published its events (or ran the
- *    wakeup): cache-hot slot, no wakeup IPI.
+ *    which preempts whatever runs there at once. That CPU is not the
+ *    waker's (the producer's) when another is allowed: the producer may
+ *    go on running in the kernel after it publishes.
  *  - Bounded: boosted tasks' runtime is charged to boost_budget_ns per
  *    boost_period_ns. Once it is spent, consumers queue by vtime like any
  *    task until the next period, so the boost cannot starve anyone.
@@ -36,7 +36,7 @@ extern bool bpf_disruptor_task_pending(struct task_struct *p) __ksym;
 
 /* Statistics the loader prints; racy increments are fine for counters. */
 u64 nr_enqueued, nr_boosted, nr_budget_denied, nr_kicked_idle, nr_kicked_preempt;
-u64 nr_woken_here;
+u64 nr_moved_off_waker;
 
 static u64 vtime_now;
 static u64 period_start, boost_spent;
@@ -72,6 +72,21 @@ static bool boost_allowed(void)
 	return boost_spent < boost_budget_ns;
 }
 
+/* A CPU @p may run on other than @this_cpu: @prev_cpu if allowed, else the first; or -1. */
+static s32 pick_other_cpu(struct task_struct *p, s32 this_cpu, s32 prev_cpu)
+{
+	u32 nr = scx_bpf_nr_cpu_ids();
+	s32 i;
+
+	if (prev_cpu != this_cpu && bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr))
+		return prev_cpu;
+	bpf_for(i, 0, nr) {
+		if (i != this_cpu && bpf_cpumask_test_cpu(i, p->cpus_ptr))
+			return i;
+	}
+	return -1;
+}
+
 s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
@@ -83,15 +98,20 @@ s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u6
 		return cpu;
 	}
 	/*
-	 * No CPU is idle. A consumer whose events are waiting wakes where they
-	 * were published (this CPU: the producer's, or the wakeup irq_work's):
-	 * the slot is in its cache, and enqueueing on this CPU's own runqueue
-	 * needs no wakeup IPI. disruptor_enqueue() then preempts here.
+	 * No CPU is idle. A consumer whose events are waiting should not
+	 * queue behind its waker: that is the producer (or the wakeup's
+	 * irq_work on the producer's CPU), which may go on running in the
+	 * kernel for a while. Put it on another CPU, where
+	 * disruptor_enqueue() preempts whatever runs at once.
 	 */
 	this_cpu = bpf_get_smp_processor_id();
-	if (bpf_cpumask_test_cpu(this_cpu, p->cpus_ptr) && bpf_disruptor_task_pending(p)) {
-		__sync_fetch_and_add(&nr_woken_here, 1);
-		return this_cpu;
+	if (cpu == this_cpu && bpf_disruptor_task_pending(p)) {
+		s32 other = pick_other_cpu(p, this_cpu, prev_cpu);
+
+		if (other >= 0) {
+			__sync_fetch_and_add(&nr_moved_off_waker, 1);
+			return other;
+		}
 	}
 	return cpu;
 }

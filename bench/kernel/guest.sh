@@ -63,14 +63,16 @@ sched_stop() {	# NAME
 }
 
 if enabled sched; then
-	echo "kbench: === scheduler: input -> blocking ring consumer while 2 CPU hogs run"
+	echo "kbench: === scheduler: input -> blocking ring consumer, idle and while 2 CPU hogs run"
 	for rep in $(seq "$REPEATS"); do
 		for sched in default scx_simple scx_disruptor; do
 			sched_start $sched || { rc=1; continue; }
+			# The control: the scheduler's own wakeup path, CPUs idle.
+			input_lat -k ring-block -n "$SAMPLES" -l "$sched,0,$rep" | emit sched || rc=1
 			hog 600 >/tmp/hog1 & h1=$!
 			hog 600 >/tmp/hog2 & h2=$!
 			sleep 1
-			input_lat -k ring-block -n "$SAMPLES" -l "$sched,$rep" | emit sched || rc=1
+			input_lat -k ring-block -n "$SAMPLES" -l "$sched,2,$rep" | emit sched || rc=1
 			kill -TERM $h1 $h2
 			wait $h1 $h2
 			r1=$(sed -n 's/^hog: \([0-9]*\) iterations.*/\1/p' /tmp/hog1)

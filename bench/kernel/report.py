@@ -134,7 +134,8 @@ def write_plot_data(d, tput, lat, sched):
                     f.write(f"{p} {fmt(med([fnum(r['p50_us']) for r in rs]))} "
                             f"{fmt(med([fnum(r['p99_us']) for r in rs]))}\n")
     lat_dat("plot-lat.dat", lat, "peer", ["ring-spin", "ring-block", "ringbuf-epoll", "evdev"])
-    lat_dat("plot-sched.dat", sched, "scheduler", ["default", "scx_simple", "scx_disruptor"])
+    lat_dat("plot-sched.dat", [r for r in sched if r["hogs"] == "2"], "scheduler",
+            ["default", "scx_simple", "scx_disruptor"])
     if not tput or "delivered_mps" not in tput[0]:
         return
     peers = ["disruptor", "ringbuf", "perfbuf"]
@@ -175,13 +176,20 @@ def main(d):
 
     if sched:
         scheds = ["default", "scx_simple", "scx_disruptor"]
+        idle = [r for r in sched if r["hogs"] == "0"]
+        sched = [r for r in sched if r["hogs"] == "2"]
         lines += latency(sched, "scheduler", "Scheduler: input -> blocking ring consumer "
                          "with 2 CPU hogs (unpinned; median of repeats)", scheds) + [""]
+        lines += latency(idle, "scheduler", "Control: the same with the CPUs idle "
+                         "(each scheduler's own wakeup path)", scheds) + [""]
         targets.append(target_row("sched p99: scx_disruptor / default",
                                   per_rep_ratio(sched, "scheduler", "scx_disruptor", "default",
                                                 "p99_us"), 0.2, True))
         targets.append(info_row("sched p50: scx_disruptor / default",
                                 per_rep_ratio(sched, "scheduler", "scx_disruptor", "default",
+                                              "p50_us")))
+        targets.append(info_row("sched p50, CPUs idle: scx_disruptor / default",
+                                per_rep_ratio(idle, "scheduler", "scx_disruptor", "default",
                                               "p50_us")))
         targets.append(info_row("sched p99: scx_disruptor / scx_simple",
                                 per_rep_ratio(sched, "scheduler", "scx_disruptor", "scx_simple",

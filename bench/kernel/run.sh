@@ -11,9 +11,10 @@
 #          and the perf buffer; 1-2 producers, 1-3 consumers
 #   lat    uinput write() -> consumer, p50/p90/p99/max: our ring with a
 #          spinning and a blocking consumer, BPF ring buffer + epoll, evdev
-#   sched  the same with a blocking ring consumer while 2 CPU hogs run,
-#          under the default scheduler, scx_simple (the kernel's weighted
-#          vtime sched_ext example) and scx_disruptor; the hogs' throughput
+#   sched  the same with a blocking ring consumer, CPUs idle and while 2 CPU
+#          hogs run, under the default scheduler, scx_simple (the kernel's
+#          weighted vtime sched_ext example) and scx_disruptor; the hogs'
+#          throughput
 #
 # Results (default build/kbench/results): tput.csv, lat.csv, sched.csv,
 # hog.csv, machine.txt, console.log, table.md (bench/kernel/report.py) and
@@ -80,7 +81,7 @@ scripts/run-guest.sh -t 5400 -a "$out/artifacts.txt" "$bench_kdir" build/kbench/
 headers=(
 	"tput:peer,mode,producers,consumers,rep,rate_per_consumer_mps,delivered_mps,dropped"
 	"lat:rep,peer,samples,lost,p50_us,p90_us,p99_us,max_us"
-	"sched:scheduler,rep,peer,samples,lost,p50_us,p90_us,p99_us,max_us"
+	"sched:scheduler,hogs,rep,peer,samples,lost,p50_us,p90_us,p99_us,max_us"
 	"hog:scheduler,rep,hog1_per_s,hog2_per_s,total_per_s"
 )
 for h in "${headers[@]}"; do

@@ -105,13 +105,13 @@ int main(int argc, char **argv)
 	while (!exit_req && !UEI_EXITED(skel, uei) && (!seconds || elapsed < seconds)) {
 		sleep(1);
 		elapsed++;
-		printf("enqueued %llu boosted %llu budget-denied %llu kicked idle %llu preempt %llu woken-here %llu\n",
+		printf("enqueued %llu boosted %llu budget-denied %llu kicked idle %llu preempt %llu moved-off-waker %llu\n",
 		       (unsigned long long)skel->bss->nr_enqueued,
 		       (unsigned long long)skel->bss->nr_boosted,
 		       (unsigned long long)skel->bss->nr_budget_denied,
 		       (unsigned long long)skel->bss->nr_kicked_idle,
 		       (unsigned long long)skel->bss->nr_kicked_preempt,
-		       (unsigned long long)skel->bss->nr_woken_here);
+		       (unsigned long long)skel->bss->nr_moved_off_waker);
 		fflush(stdout);
 	}
 
