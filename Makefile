@@ -197,7 +197,7 @@ build/tools/disruptor_input: userspace/tools/disruptor_input.c build/bpf/input_h
 # sched_ext: built against the headers of the test kernel's own tree.
 SCX_INC := $(KDIR)/tools/sched_ext/include
 
-build/bpf/scx_disruptor.bpf.o: bpf/scx_disruptor.bpf.c build/bpf/vmlinux.h
+build/bpf/scx_disruptor.bpf.o: bpf/scx_disruptor.bpf.c bpf/scx_disruptor.h build/bpf/vmlinux.h
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(SCX_INC) -I$(SCX_INC)/bpf-compat -c $< -o $@
 
 # bpftool 7.5 writes map->link for struct_ops maps, a field libbpf 1.4's
@@ -205,7 +205,7 @@ build/bpf/scx_disruptor.bpf.o: bpf/scx_disruptor.bpf.c build/bpf/vmlinux.h
 build/bpf/scx_disruptor.skel.h: build/bpf/scx_disruptor.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name scx_disruptor | sed '/map->link = /d' >$@.tmp && mv $@.tmp $@
 
-build/tools/scx_disruptor: userspace/tools/scx_disruptor.c build/bpf/scx_disruptor.skel.h
+build/tools/scx_disruptor: userspace/tools/scx_disruptor.c bpf/scx_disruptor.h build/bpf/scx_disruptor.skel.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-		-Wno-sign-compare -I$(SCX_INC) -Ibuild/bpf -o $@ $< -lbpf -lelf -lz
+		-Wno-sign-compare -I$(SCX_INC) -Ibuild/bpf -Ibpf -o $@ $< -lbpf -lelf -lz

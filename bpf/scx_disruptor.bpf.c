@@ -12,15 +12,20 @@
  *    bpf_disruptor_task_pending()), it goes to BOOST_DSQ, which every CPU
  *    drains before the shared DSQ, and an idle CPU is kicked; with none
  *    idle it goes to the head of its CPU's local DSQ with SCX_ENQ_PREEMPT,
- *    which preempts whatever runs there at once. That CPU is not the
- *    waker's (the producer's) when another is allowed: the producer may
- *    go on running in the kernel after it publishes.
+ *    which preempts whatever runs there at once. Which CPU, when none is
+ *    idle, is the busy_wake tunable: the waker's (the CPU that published
+ *    the events or ran their wakeup: no IPI, the consumer runs as soon as
+ *    the waker leaves the kernel), another one (an IPI, but the waker may
+ *    go on running in the kernel), the one running the task with the
+ *    largest vtime (the lowest-priority CPU), or sched_ext's default choice.
  *  - Bounded: boosted tasks' runtime is charged to boost_budget_ns per
  *    boost_period_ns. Once it is spent, consumers queue by vtime like any
  *    task until the next period, so the boost cannot starve anyone.
  * Targets the 6.12 sched_ext API (scx_bpf_dispatch, scx_bpf_consume).
  */
 #include <scx/common.bpf.h>
+
+#include "scx_disruptor.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -29,6 +34,8 @@ const volatile u64 boost_budget_ns = 2000000;	/* 2 ms of boosted running ... */
 const volatile u64 boost_period_ns = 10000000;	/* ... per 10 ms */
 const volatile u64 slice_ns = SCX_SLICE_DFL;
 
+const volatile u32 busy_wake = BUSY_WAKE_WAKER;
+
 extern bool bpf_disruptor_task_pending(struct task_struct *p) __ksym;
 
 #define SHARED_DSQ	0
@@ -36,7 +43,7 @@ extern bool bpf_disruptor_task_pending(struct task_struct *p) __ksym;
 
 /* Statistics the loader prints; racy increments are fine for counters. */
 u64 nr_enqueued, nr_boosted, nr_budget_denied, nr_kicked_idle, nr_kicked_preempt;
-u64 nr_moved_off_waker;
+u64 nr_placed;
 
 static u64 vtime_now;
 static u64 period_start, boost_spent;
@@ -87,6 +94,29 @@ static s32 pick_other_cpu(struct task_struct *p, s32 this_cpu, s32 prev_cpu)
 	return -1;
 }
 
+/* The allowed CPU whose running task has the largest vtime (the least due), or -1. */
+static s32 pick_lowest_cpu(struct task_struct *p)
+{
+	u32 nr = scx_bpf_nr_cpu_ids();
+	u64 vtime, lowest = 0;
+	s32 i, cpu = -1;
+	struct rq *rq;
+
+	bpf_for(i, 0, nr) {
+		if (!bpf_cpumask_test_cpu(i, p->cpus_ptr))
+			continue;
+		rq = scx_bpf_cpu_rq(i);
+		if (!rq || !rq->curr)
+			continue;
+		vtime = rq->curr->scx.dsq_vtime;
+		if (cpu < 0 || vtime_before(lowest, vtime)) {
+			cpu = i;
+			lowest = vtime;
+		}
+	}
+	return cpu;
+}
+
 s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
@@ -97,19 +127,27 @@ s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u6
 		scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, 0);
 		return cpu;
 	}
-	/*
-	 * No CPU is idle. A consumer whose events are waiting should not
-	 * queue behind its waker: that is the producer (or the wakeup's
-	 * irq_work on the producer's CPU), which may go on running in the
-	 * kernel for a while. Put it on another CPU, where
-	 * disruptor_enqueue() preempts whatever runs at once.
-	 */
+	/* No CPU is idle: a consumer with events waiting goes where busy_wake says. */
+	if (busy_wake == BUSY_WAKE_DFL || !bpf_disruptor_task_pending(p))
+		return cpu;
 	this_cpu = bpf_get_smp_processor_id();
-	if (cpu == this_cpu && bpf_disruptor_task_pending(p)) {
+	if (busy_wake == BUSY_WAKE_WAKER) {
+		if (cpu != this_cpu && bpf_cpumask_test_cpu(this_cpu, p->cpus_ptr)) {
+			__sync_fetch_and_add(&nr_placed, 1);
+			return this_cpu;
+		}
+	} else if (busy_wake == BUSY_WAKE_LOWEST) {
+		s32 lowest = pick_lowest_cpu(p);
+
+		if (lowest >= 0 && lowest != cpu) {
+			__sync_fetch_and_add(&nr_placed, 1);
+			return lowest;
+		}
+	} else if (cpu == this_cpu) {
 		s32 other = pick_other_cpu(p, this_cpu, prev_cpu);
 
 		if (other >= 0) {
-			__sync_fetch_and_add(&nr_moved_off_waker, 1);
+			__sync_fetch_and_add(&nr_placed, 1);
 			return other;
 		}
 	}

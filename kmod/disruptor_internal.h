@@ -44,6 +44,10 @@
  * @shadow: trusted copies of the consumers' sequences.
  * @wq: poll and DISRUPTOR_IOC_WAIT sleepers.
  * @wake_work: wakes @wq from any context, NMI included.
+ * @wake_armed: 1 once a sleeper is about to wait and no wakeup has been
+ *	raised for it since: set by drk_arm_wakeup(), taken (xchg to 0) by
+ *	the one producer whose publish raises @wake_work. On its own line:
+ *	every publish reads it, only sleepers write it.
  */
 struct drk_ring {
 	struct kref		ref;
@@ -65,6 +69,7 @@ struct drk_ring {
 	atomic64_t		shadow[DR_MAX_CONSUMERS];
 	wait_queue_head_t	wq;
 	struct irq_work		wake_work;
+	atomic_t		wake_armed ____cacheline_aligned_in_smp;
 };
 
 /**
@@ -93,6 +98,7 @@ void drk_consumer_remove(struct drk_ring *ring, int index);
 u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next);
 bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
+void drk_arm_wakeup(struct drk_ring *ring);
 
 struct drk_ring *drk_ring_find_rcu(u32 id);
 int drk_bpf_register(void);

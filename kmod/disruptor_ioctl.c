@@ -190,6 +190,7 @@ static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wai
 {
 	u64 next;
 
+	drk_arm_wakeup(ring);
 	w->available = drk_consumer_available(ring, index, &next);
 	return w->available > w->seq;
 }
@@ -208,7 +209,7 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 		return -ENOTCONN;
 	if (f->consumer < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return -EINVAL;
-	/* set_current_state() in the wait orders queueing before the check. */
+	/* The condition arms the wakeup after the wait queued us. */
 	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, f->consumer, &w),
 						 ns_to_ktime(w.timeout_ns));
 	if (ret == -ETIME)

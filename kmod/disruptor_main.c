@@ -59,8 +59,7 @@ static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 	if (!ring || index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return EPOLLERR;
 	poll_wait(file, &ring->wq, wait);
-	/* Pairs with the smp_mb() in drk_publish(): see the event or be woken. */
-	smp_mb();
+	drk_arm_wakeup(ring);
 	if (drk_consumer_available(ring, index, &next) > next)
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;

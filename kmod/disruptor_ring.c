@@ -478,6 +478,27 @@ void drk_wake(struct drk_ring *ring)
 }
 
 /**
+ * drk_arm_wakeup() - a sleeper is about to wait for events: arm the wakeup.
+ * @ring: the ring.
+ *
+ * Call after queueing on @ring->wq and before the last look for events.
+ * The next publish raises one wakeup for every sleeper queued; sleepers
+ * that go on waiting must arm again (poll and the WAIT ioctl call this
+ * each time they look).
+ */
+void drk_arm_wakeup(struct drk_ring *ring)
+{
+	if (!atomic_read(&ring->wake_armed))
+		atomic_set(&ring->wake_armed, 1);
+	/*
+	 * Orders the arming before the caller's look for events; pairs with
+	 * the smp_mb() in drk_publish(): the producer sees it armed or the
+	 * caller sees the event.
+	 */
+	smp_mb();
+}
+
+/**
  * drk_try_claim() - claim @n sequences, or fail at once.
  * @ring: the ring.
  * @n: how many, 1 to the ring's slot count.
@@ -537,13 +558,18 @@ void drk_publish(struct drk_ring *ring, u64 lo, u64 hi)
 	if (!(ring->dr.flags & DR_RING_BLOCKING))
 		return;
 	/*
-	 * Orders the publish before the sleeper check; pairs with the barrier
-	 * between queueing and re-checking in drk_poll() / the WAIT ioctl
-	 * (set_current_state()): they see the event or we see them queued.
+	 * Orders the publish before the read of @wake_armed; pairs with the
+	 * smp_mb() in drk_arm_wakeup(): the sleeper sees the event or we see
+	 * it armed.
 	 */
 	smp_mb();
-	/* Lockless check, safe after the smp_mb() above (see wq_has_sleeper()). */
-	if (waitqueue_active(&ring->wq))
+	/*
+	 * One wakeup per arming: the producer that takes it wakes every
+	 * sleeper; later publishes see it unarmed until a sleeper looks
+	 * again, so a burst costs one irq_work, not one per event while the
+	 * woken consumer is on its way (the BPF ring buffer's rule, too).
+	 */
+	if (atomic_read(&ring->wake_armed) && atomic_xchg(&ring->wake_armed, 0))
 		irq_work_queue(&ring->wake_work);
 }
 EXPORT_SYMBOL_GPL(drk_publish);

@@ -3,7 +3,7 @@
 #
 # The guest half of bench/kernel/run.sh, on the bench kernel (no debug
 # options). /kbench/conf.sh sets PARTS (tput, lat, sched), REPEATS,
-# SAMPLES and TPUT_SECONDS. Results go to the artifact port (/dev/ttyS2) as
+# SAMPLES, TPUT_SECONDS and SCHEDS (scx_disruptor/W runs scx_disruptor -w W). Results go to the artifact port (/dev/ttyS2) as
 # CSV lines prefixed with their table's name; the console gets a copy.
 # Every part interleaves its peers within each repeat, so drift in the
 # emulator hits them all alike.
@@ -43,6 +43,8 @@ sched_start() {	# NAME: start a sched_ext scheduler, wait until it is enabled
 	default) return 0 ;;
 	scx_simple) scx_simple >/tmp/sched.log 2>&1 & ;;
 	scx_disruptor) scx_disruptor >/tmp/sched.log 2>&1 & ;;
+	scx_disruptor/*) scx_disruptor -w "${1#scx_disruptor/}" >/tmp/sched.log 2>&1 & ;;
+	*) echo "kbench: unknown scheduler $1"; return 1 ;;
 	esac
 	sched_pid=$!
 	for _ in $(seq 100); do
@@ -65,7 +67,7 @@ sched_stop() {	# NAME
 if enabled sched; then
 	echo "kbench: === scheduler: input -> blocking ring consumer, idle and while 2 CPU hogs run"
 	for rep in $(seq "$REPEATS"); do
-		for sched in default scx_simple scx_disruptor; do
+		for sched in $SCHEDS; do
 			sched_start $sched || { rc=1; continue; }
 			# The control: the scheduler's own wakeup path, CPUs idle.
 			input_lat -k ring-block -n "$SAMPLES" -l "$sched,0,$rep" | emit sched || rc=1

@@ -135,7 +135,7 @@ def write_plot_data(d, tput, lat, sched):
                             f"{fmt(med([fnum(r['p99_us']) for r in rs]))}\n")
     lat_dat("plot-lat.dat", lat, "peer", ["ring-spin", "ring-block", "ringbuf-epoll", "evdev"])
     lat_dat("plot-sched.dat", [r for r in sched if r["hogs"] == "2"], "scheduler",
-            ["default", "scx_simple", "scx_disruptor"])
+            list(dict.fromkeys(r["scheduler"] for r in sched)))
     if not tput or "delivered_mps" not in tput[0]:
         return
     peers = ["disruptor", "ringbuf", "perfbuf"]
@@ -175,7 +175,7 @@ def main(d):
                                       0.5, True))
 
     if sched:
-        scheds = ["default", "scx_simple", "scx_disruptor"]
+        scheds = list(dict.fromkeys(r["scheduler"] for r in sched))
         idle = [r for r in sched if r["hogs"] == "0"]
         sched = [r for r in sched if r["hogs"] == "2"]
         lines += latency(sched, "scheduler", "Scheduler: input -> blocking ring consumer "
@@ -197,7 +197,7 @@ def main(d):
     if hog:
         lines += ["### Hog throughput in the same runs (M iterations/s, both hogs)", "",
                   "| scheduler | median | spread | vs default |", "|---|---|---|---|"]
-        for s in ["default", "scx_simple", "scx_disruptor"]:
+        for s in dict.fromkeys(r["scheduler"] for r in hog):
             vals = [fnum(r["total_per_s"]) for r in hog if r["scheduler"] == s]
             rel = per_rep_ratio(hog, "scheduler", s, "default", "total_per_s")
             if vals:

@@ -5,6 +5,7 @@
 # options; QEMU TCG, 2 vCPUs): on demand, never a gate.
 #
 #   bench/kernel/run.sh [--quick] [--parts "tput lat sched"] [--repeats N] [--out DIR]
+#                       [--scheds "default scx_simple scx_disruptor"]
 #
 #   tput   a BPF producer on getpgid() (as the kernel's bench_ringbufs)
 #          publishing into a /dev/disruptor ring, against BPF_MAP_TYPE_RINGBUF
@@ -14,7 +15,7 @@
 #   sched  the same with a blocking ring consumer, CPUs idle and while 2 CPU
 #          hogs run, under the default scheduler, scx_simple (the kernel's
 #          weighted vtime sched_ext example) and scx_disruptor; the hogs'
-#          throughput
+#          throughput (--scheds: scx_disruptor/W for scx_disruptor -w W)
 #
 # Results (default build/kbench/results): tput.csv, lat.csv, sched.csv,
 # hog.csv, machine.txt, console.log, table.md (bench/kernel/report.py) and
@@ -23,12 +24,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-parts="tput lat sched" repeats=3 samples=2000 tput_seconds=3
+parts="tput lat sched" scheds="default scx_simple scx_disruptor" repeats=3 samples=2000 tput_seconds=3
 out=build/kbench/results
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) repeats=1 samples=300 tput_seconds=1 ;;
 	--parts) parts=$2; shift ;;
+	--scheds) scheds=$2; shift ;;
 	--repeats) repeats=$2; shift ;;
 	--out) out=$2; shift ;;
 	*) echo "kbench: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
@@ -51,6 +53,7 @@ PARTS="$parts"
 REPEATS=$repeats
 SAMPLES=$samples
 TPUT_SECONDS=$tput_seconds
+SCHEDS="$scheds"
 EOF
 payload=(
 	build/kbench/mod/disruptor.ko:/modules/disruptor.ko
@@ -67,7 +70,7 @@ scripts/build-initramfs.sh "$bench_kdir" build/kbench/guest.cpio bench/kernel/gu
 	"${payload[@]}"
 
 {
-	echo "command: bench/kernel/run.sh --parts \"$parts\" --repeats $repeats (samples $samples, tput ${tput_seconds}s)"
+	echo "command: bench/kernel/run.sh --parts \"$parts\" --repeats $repeats --scheds \"$scheds\" (samples $samples, tput ${tput_seconds}s)"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "guest: $(basename "$bench_kdir"), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs, 1 GiB"

@@ -4,7 +4,8 @@
  * print its statistics every second, detach on SIGINT/SIGTERM and report
  * why it exited.
  *
- *   scx_disruptor [-b BOOST_BUDGET_US] [-p BOOST_PERIOD_US] [-s SLICE_US] [-t SECONDS] [-v]
+ *   scx_disruptor [-b BOOST_BUDGET_US] [-p BOOST_PERIOD_US] [-s SLICE_US]
+ *                 [-w waker|other|lowest|dfl] [-t SECONDS] [-v]
  */
 #include <bpf/bpf.h>
 #include <libgen.h>
@@ -12,20 +13,32 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "scx_disruptor.h"
 #include "scx_disruptor.skel.h"
 
 static const char help_fmt[] =
 "A sched_ext scheduler that runs disruptor consumers at once when events wait.\n"
 "\n"
-"Usage: %s [-b BOOST_BUDGET_US] [-p BOOST_PERIOD_US] [-s SLICE_US] [-t SECONDS] [-v]\n"
+"Usage: %s [-b BOOST_BUDGET_US] [-p BOOST_PERIOD_US] [-s SLICE_US]\n"
+"          [-w waker|other|lowest|dfl] [-t SECONDS] [-v]\n"
 "\n"
 "  -b US    boosted runtime allowed per period (default 2000)\n"
 "  -p US    boost period (default 10000)\n"
 "  -s US    time slice (default 20000)\n"
+"  -w WHERE with no CPU idle, a consumer whose events wait wakes on the\n"
+"           waker's CPU (waker, the default), on another (other), on the\n"
+"           one running the largest vtime (lowest), or where sched_ext's\n"
+"           default would put it (dfl)\n"
 "  -t SECS  detach after SECS seconds (default: on SIGINT/SIGTERM)\n"
 "  -v       print libbpf's debug output\n";
+
+static const char *const busy_wake_names[] = {
+	[BUSY_WAKE_DFL] = "dfl", [BUSY_WAKE_WAKER] = "waker", [BUSY_WAKE_OTHER] = "other",
+	[BUSY_WAKE_LOWEST] = "lowest",
+};
 
 static bool verbose;
 static volatile int exit_req;
@@ -60,6 +73,7 @@ int main(int argc, char **argv)
 	struct scx_disruptor *skel;
 	struct bpf_link *link;
 	__u64 ecode, seconds = 0, elapsed = 0;
+	unsigned int i;
 	int opt;
 
 	libbpf_set_print(libbpf_print_fn);
@@ -67,7 +81,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	skel = SCX_OPS_OPEN(disruptor_ops, scx_disruptor);
-	while ((opt = getopt(argc, argv, "b:p:s:t:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "b:p:s:t:w:vh")) != -1) {
 		switch (opt) {
 		case 'b':
 			skel->rodata->boost_budget_ns = us_arg(optarg, argv[0]) * 1000;
@@ -77,6 +91,16 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			skel->rodata->slice_ns = us_arg(optarg, argv[0]) * 1000;
+			break;
+		case 'w':
+			for (i = 0; i < sizeof(busy_wake_names) / sizeof(busy_wake_names[0]); i++)
+				if (!strcmp(optarg, busy_wake_names[i]))
+					break;
+			if (i == sizeof(busy_wake_names) / sizeof(busy_wake_names[0])) {
+				fprintf(stderr, "%s: -w wants waker, other, lowest or dfl\n", argv[0]);
+				return 2;
+			}
+			skel->rodata->busy_wake = i;
 			break;
 		case 't':
 			seconds = us_arg(optarg, argv[0]);
@@ -96,22 +120,23 @@ int main(int argc, char **argv)
 
 	SCX_OPS_LOAD(skel, disruptor_ops, scx_disruptor, uei);
 	link = SCX_OPS_ATTACH(skel, disruptor_ops, scx_disruptor);
-	printf("scx_disruptor: attached (boost %llu us per %llu us, slice %llu us)\n",
+	printf("scx_disruptor: attached (boost %llu us per %llu us, slice %llu us, busy wake %s)\n",
 	       (unsigned long long)skel->rodata->boost_budget_ns / 1000,
 	       (unsigned long long)skel->rodata->boost_period_ns / 1000,
-	       (unsigned long long)skel->rodata->slice_ns / 1000);
+	       (unsigned long long)skel->rodata->slice_ns / 1000,
+	       busy_wake_names[skel->rodata->busy_wake]);
 	fflush(stdout);
 
 	while (!exit_req && !UEI_EXITED(skel, uei) && (!seconds || elapsed < seconds)) {
 		sleep(1);
 		elapsed++;
-		printf("enqueued %llu boosted %llu budget-denied %llu kicked idle %llu preempt %llu moved-off-waker %llu\n",
+		printf("enqueued %llu boosted %llu budget-denied %llu kicked idle %llu preempt %llu placed %llu\n",
 		       (unsigned long long)skel->bss->nr_enqueued,
 		       (unsigned long long)skel->bss->nr_boosted,
 		       (unsigned long long)skel->bss->nr_budget_denied,
 		       (unsigned long long)skel->bss->nr_kicked_idle,
 		       (unsigned long long)skel->bss->nr_kicked_preempt,
-		       (unsigned long long)skel->bss->nr_moved_off_waker);
+		       (unsigned long long)skel->bss->nr_placed);
 		fflush(stdout);
 	}
 
