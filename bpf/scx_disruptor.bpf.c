@@ -34,7 +34,7 @@ const volatile u64 boost_budget_ns = 2000000;	/* 2 ms of boosted running ... */
 const volatile u64 boost_period_ns = 10000000;	/* ... per 10 ms */
 const volatile u64 slice_ns = SCX_SLICE_DFL;
 
-const volatile u32 busy_wake = BUSY_WAKE_WAKER;
+const volatile u32 busy_wake = BUSY_WAKE_LOWEST;
 
 extern bool bpf_disruptor_task_pending(struct task_struct *p) __ksym;
 

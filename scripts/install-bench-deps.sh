@@ -11,16 +11,24 @@
 #                                  /usr/share/cargo/registry
 #   libdisruptor-java              LMAX Disruptor 3.4.4 (JDK 17 is a base dep)
 #   gnuplot-nox                    the PNG plot in BENCHMARKS.md
+#
+# With --kernel, only what the kernel-path benchmark (bench/kernel/run.sh)
+# needs beyond scripts/install-deps.sh: gnuplot-nox for its plot and
+# linux-perf, run in the guest for its profile.
 set -euo pipefail
 
-PACKAGES=(
-	build-essential pkg-config
-	libck-dev
-	libdpdk-dev
-	cargo rustc librust-crossbeam-channel-dev librust-crossbeam-queue-dev
-	openjdk-17-jdk-headless libdisruptor-java
-	gnuplot-nox
-)
+if [ "${1:-}" = --kernel ]; then
+	PACKAGES=(gnuplot-nox linux-perf)
+else
+	PACKAGES=(
+		build-essential pkg-config
+		libck-dev
+		libdpdk-dev
+		cargo rustc librust-crossbeam-channel-dev librust-crossbeam-queue-dev
+		openjdk-17-jdk-headless libdisruptor-java
+		gnuplot-nox
+	)
+fi
 
 # shellcheck source=scripts/apt-lib.sh
 . "$(dirname "$0")/apt-lib.sh"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest half of bench/kernel/run.sh, on the bench kernel (no debug
-# options). /kbench/conf.sh sets PARTS (tput, lat, sched), REPEATS,
+# options). /kbench/conf.sh sets PARTS (tput, lat, sched, profile), REPEATS,
 # SAMPLES, TPUT_SECONDS and SCHEDS (scx_disruptor/W runs scx_disruptor -w W). Results go to the artifact port (/dev/ttyS2) as
 # CSV lines prefixed with their table's name; the console gets a copy.
 # Every part interleaves its peers within each repeat, so drift in the
@@ -34,6 +34,27 @@ if enabled lat; then
 	for rep in $(seq "$REPEATS"); do
 		for peer in ring-spin ring-block ringbuf-epoll evdev; do
 			input_lat -k "$peer" -n "$SAMPLES" -P -l "$rep" | emit lat || rc=1
+		done
+	done
+fi
+
+if enabled profile; then
+	# Where the CPUs' time goes in the throughput runs: perf's cpu-clock
+	# sampling on all CPUs (TCG has no PMU), flat by symbol, kernel and user.
+	echo "kbench: === profile: tput 1P-1C under perf record -a -e cpu-clock"
+	for mode in sampled default; do
+		for peer in disruptor ringbuf; do
+			if ! perf record -q -a -F 997 -e cpu-clock -o /tmp/perf.data -- \
+			     tput -k $peer -m $mode -w 0.5 -d 2 >/tmp/tput.out 2>&1; then
+				echo "kbench: profile of $peer $mode failed: $(tail -n 2 /tmp/tput.out)"
+				rc=1
+				continue
+			fi
+			{
+				echo "== $peer $mode: $(grep "^$peer," /tmp/tput.out)"
+				perf report -i /tmp/perf.data --no-children --sort comm,dso,sym --stdio \
+					-q --percent-limit 0.7 2>/dev/null | sed '/^$/d' | head -n 30
+			} | emit profile
 		done
 	done
 fi

@@ -12,6 +12,8 @@
 #          and the perf buffer; 1-2 producers, 1-3 consumers
 #   lat    uinput write() -> consumer, p50/p90/p99/max: our ring with a
 #          spinning and a blocking consumer, BPF ring buffer + epoll, evdev
+#   profile  perf record -a (cpu-clock) of tput 1P-1C, ours and the BPF ring
+#          buffer, sampled and default: where the time goes (not by default)
 #   sched  the same with a blocking ring consumer, CPUs idle and while 2 CPU
 #          hogs run, under the default scheduler, scx_simple (the kernel's
 #          weighted vtime sched_ext example) and scx_disruptor; the hogs'
@@ -40,11 +42,12 @@ done
 mkdir -p "$out"
 
 scripts/install-deps.sh
+scripts/install-bench-deps.sh --kernel
 kdir=$(scripts/build-kernel.sh debug | tail -n 1)
 bench_kdir=$(scripts/build-kernel.sh bench | tail -n 1)
 targets=(kbench-module build/kbench/input_lat build/kbench/hog build/kbench/scx_simple
 	 build/tools/scx_disruptor)
-case " $parts " in *" tput "*) targets+=(build/kbench/tput) ;; esac
+case " $parts " in *" tput "* | *" profile "*) targets+=(build/kbench/tput) ;; esac
 make -s KDIR="$kdir" BENCH_KDIR="$bench_kdir" "${targets[@]}"
 
 conf=build/kbench/conf.sh
@@ -64,8 +67,10 @@ payload=(
 	build/tools/scx_disruptor:/usr/bin/scx_disruptor
 )
 case " $parts " in
-*" tput "*) payload+=(build/kbench/tput:/usr/bin/tput bench/kernel/tput.sh:/usr/bin/tput.sh) ;;
+*" tput "* | *" profile "*)
+	payload+=(build/kbench/tput:/usr/bin/tput bench/kernel/tput.sh:/usr/bin/tput.sh) ;;
 esac
+case " $parts " in *" profile "*) payload+=(/usr/bin/perf:/usr/bin/perf) ;; esac
 scripts/build-initramfs.sh "$bench_kdir" build/kbench/guest.cpio bench/kernel/guest.sh \
 	"${payload[@]}"
 
@@ -97,6 +102,8 @@ for h in "${headers[@]}"; do
 		} >"$out/$table.csv"
 	fi
 done
+grep -q '^profile,' "$out/artifacts.txt" &&
+	sed -n 's/^profile,//p' "$out/artifacts.txt" | tr -d '\r' >"$out/profile.txt"
 python3 bench/kernel/report.py "$out" >"$out/table.md" || rc=1
 cat "$out/table.md"
 if command -v gnuplot >/dev/null; then

@@ -29,8 +29,8 @@ static const char help_fmt[] =
 "  -p US    boost period (default 10000)\n"
 "  -s US    time slice (default 20000)\n"
 "  -w WHERE with no CPU idle, a consumer whose events wait wakes on the\n"
-"           waker's CPU (waker, the default), on another (other), on the\n"
-"           one running the largest vtime (lowest), or where sched_ext's\n"
+"           CPU running the largest vtime (lowest, the default), on the\n"
+"           waker's CPU (waker), on another (other), or where sched_ext's\n"
 "           default would put it (dfl)\n"
 "  -t SECS  detach after SECS seconds (default: on SIGINT/SIGTERM)\n"
 "  -v       print libbpf's debug output\n";
