@@ -6,8 +6,8 @@
  * Tracing programs (fentry on input_event(), the first user) and struct_ops
  * programs (the sched_ext scheduler) may call them. A ring is named by its
  * id (struct disruptor_ring_params.id) and found under RCU on every call:
- * one radix-tree lookup, no reference to take or drop, and a ring being
- * destroyed waits in synchronize_rcu() for calls in flight.
+ * one load from drk_ring_table, no reference to take or drop, and a ring
+ * being destroyed waits in synchronize_rcu() for calls in flight.
  */
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -142,7 +142,7 @@ __bpf_kfunc int bpf_disruptor_publish(u32 ring_id, void *data, u32 data__sz)
 
 	rcu_read_lock();
 	ring = drk_ring_find_rcu(ring_id);
-	err = ring ? drk_publish_copy(ring, data, data__sz) : -ENOENT;
+	err = ring ? __drk_publish_copy(ring, data, data__sz) : -ENOENT;
 	rcu_read_unlock();
 	return err;
 }

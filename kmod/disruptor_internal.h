@@ -11,6 +11,9 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/disruptor.h>
@@ -18,6 +21,7 @@
 #include "disruptor_kernel.h"
 #include "dr_ring.h"
 
+#define DRK_MAX_RINGS		4096
 #define DRK_MAX_SLOTS		BIT(20)
 #define DRK_MAX_SLOT_SIZE	4096U
 #define DRK_PUBLISH_MAX		1024U
@@ -100,7 +104,6 @@ bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
 void drk_arm_wakeup(struct drk_ring *ring);
 
-struct drk_ring *drk_ring_find_rcu(u32 id);
 int drk_bpf_register(void);
 int drk_thread_register(pid_t tid, u32 ring_id, int index);
 void drk_thread_unregister(pid_t tid, u32 ring_id, int index);
@@ -108,5 +111,77 @@ int drk_ring_destroy(const char *name);
 int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count);
 long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int drk_mmap(struct file *file, struct vm_area_struct *vma);
+
+extern struct drk_ring __rcu *drk_ring_table[DRK_MAX_RINGS];
+
+/**
+ * drk_ring_find_rcu() - find a ring by id, without a reference.
+ * @id: its id.
+ *
+ * Context: inside an RCU read-side section, which keeps the ring alive.
+ * Return: the ring, or NULL.
+ */
+static inline struct drk_ring *drk_ring_find_rcu(u32 id)
+{
+	if (id >= DRK_MAX_RINGS)
+		return NULL;
+	/* Pairs with rcu_assign_pointer() in drk_ring_create(). */
+	return rcu_dereference(drk_ring_table[array_index_nospec(id, DRK_MAX_RINGS)]);
+}
+
+/*
+ * The producer's path, inline so that the BPF kfunc runs it without a call
+ * per step; drk_try_claim(), drk_publish() and drk_publish_copy() are these
+ * for other modules.
+ */
+static __always_inline int __drk_try_claim(struct drk_ring *ring, u32 n, u64 *lo)
+{
+	int err = dr_try_claim(&ring->dr, n, lo);
+
+	if (err == -EAGAIN)
+		dr_ring_drop(&ring->dr, n);
+	return err;
+}
+
+static __always_inline void __drk_publish(struct drk_ring *ring, u64 lo, u64 hi)
+{
+	dr_publish(&ring->dr, lo, hi);
+	if (!(ring->dr.flags & DR_RING_BLOCKING))
+		return;
+	/*
+	 * Orders the publish before the read of @wake_armed; pairs with the
+	 * smp_mb() in drk_arm_wakeup(): the sleeper sees the event or we see
+	 * it armed.
+	 */
+	smp_mb();
+	/*
+	 * One wakeup per arming: the producer that takes it wakes every
+	 * sleeper; later publishes see it unarmed until a sleeper looks
+	 * again, so a burst costs one irq_work, not one per event while the
+	 * woken consumer is on its way (the BPF ring buffer's rule, too).
+	 */
+	if (atomic_read(&ring->wake_armed) && atomic_xchg(&ring->wake_armed, 0))
+		irq_work_queue(&ring->wake_work);
+}
+
+static __always_inline int __drk_publish_copy(struct drk_ring *ring, const void *data, u32 len)
+{
+	u32 size = ring->dr.slot_size;
+	void *slot;
+	u64 seq;
+	int err;
+
+	if (len > size)
+		return -EINVAL;
+	err = __drk_try_claim(ring, 1, &seq);
+	if (err)
+		return err;
+	slot = dr_slot(&ring->dr, seq);
+	memcpy(slot, data, len);
+	if (len < size)
+		memset(slot + len, 0, size - len);
+	__drk_publish(ring, seq, seq);
+	return 0;
+}
 
 #endif /* _DISRUPTOR_INTERNAL_H */

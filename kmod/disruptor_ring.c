@@ -27,7 +27,14 @@
 
 static LIST_HEAD(drk_rings);
 static DEFINE_MUTEX(drk_rings_lock);	/* drk_rings, ring names, drk_ring_ids */
-static DEFINE_IDR(drk_ring_ids);		/* id -> ring; RCU lookups by BPF */
+static DEFINE_IDR(drk_ring_ids);		/* allocates ids below DRK_MAX_RINGS */
+
+/*
+ * id -> ring for BPF producers, one load per publish (the idr's radix walk
+ * was the largest cost on the kfunc's path). Written under drk_rings_lock
+ * with rcu_assign_pointer(), read under RCU.
+ */
+struct drk_ring __rcu *drk_ring_table[DRK_MAX_RINGS];
 
 static unsigned long max_ring_bytes = 64UL << 20;
 module_param(max_ring_bytes, ulong, 0644);
@@ -212,7 +219,7 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 			goto fail;
 		}
 	}
-	err = idr_alloc(&drk_ring_ids, ring, 1, INT_MAX, GFP_KERNEL);
+	err = idr_alloc(&drk_ring_ids, ring, 1, DRK_MAX_RINGS, GFP_KERNEL);
 	if (err < 0) {
 		mutex_unlock(&drk_rings_lock);
 		goto fail;
@@ -220,6 +227,8 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	ring->id = err;
 	ring->params.id = err;
 	list_add(&ring->node, &drk_rings);
+	/* Publishes the initialised ring to drk_ring_find_rcu(). */
+	rcu_assign_pointer(drk_ring_table[ring->id], ring);
 	if (p->flags & DISRUPTOR_RING_F_PERSIST) {
 		/*
 		 * The ring's own reference, dropped by drk_ring_destroy(); it
@@ -243,23 +252,12 @@ static void drk_ring_release(struct kref *ref)
 	struct drk_ring *ring = container_of(ref, struct drk_ring, ref);
 
 	list_del(&ring->node);
+	RCU_INIT_POINTER(drk_ring_table[ring->id], NULL);
 	idr_remove(&drk_ring_ids, ring->id);
 	mutex_unlock(&drk_rings_lock);
 	/* BPF producers find rings under RCU: let them leave first. */
 	synchronize_rcu();
 	drk_ring_free(ring);
-}
-
-/**
- * drk_ring_find_rcu() - find a ring by id, without a reference.
- * @id: its id.
- *
- * Context: inside an RCU read-side section, which keeps the ring alive.
- * Return: the ring, or NULL.
- */
-struct drk_ring *drk_ring_find_rcu(u32 id)
-{
-	return idr_find(&drk_ring_ids, id);
 }
 
 /**
@@ -492,7 +490,7 @@ void drk_arm_wakeup(struct drk_ring *ring)
 		atomic_set(&ring->wake_armed, 1);
 	/*
 	 * Orders the arming before the caller's look for events; pairs with
-	 * the smp_mb() in drk_publish(): the producer sees it armed or the
+	 * the smp_mb() in __drk_publish(): the producer sees it armed or the
 	 * caller sees the event.
 	 */
 	smp_mb();
@@ -510,11 +508,7 @@ void drk_arm_wakeup(struct drk_ring *ring)
  */
 int drk_try_claim(struct drk_ring *ring, u32 n, u64 *lo)
 {
-	int err = dr_try_claim(&ring->dr, n, lo);
-
-	if (err == -EAGAIN)
-		dr_ring_drop(&ring->dr, n);
-	return err;
+	return __drk_try_claim(ring, n, lo);
 }
 EXPORT_SYMBOL_GPL(drk_try_claim);
 
@@ -554,23 +548,7 @@ EXPORT_SYMBOL_GPL(drk_slot_size);
  */
 void drk_publish(struct drk_ring *ring, u64 lo, u64 hi)
 {
-	dr_publish(&ring->dr, lo, hi);
-	if (!(ring->dr.flags & DR_RING_BLOCKING))
-		return;
-	/*
-	 * Orders the publish before the read of @wake_armed; pairs with the
-	 * smp_mb() in drk_arm_wakeup(): the sleeper sees the event or we see
-	 * it armed.
-	 */
-	smp_mb();
-	/*
-	 * One wakeup per arming: the producer that takes it wakes every
-	 * sleeper; later publishes see it unarmed until a sleeper looks
-	 * again, so a burst costs one irq_work, not one per event while the
-	 * woken consumer is on its way (the BPF ring buffer's rule, too).
-	 */
-	if (atomic_read(&ring->wake_armed) && atomic_xchg(&ring->wake_armed, 0))
-		irq_work_queue(&ring->wake_work);
+	__drk_publish(ring, lo, hi);
 }
 EXPORT_SYMBOL_GPL(drk_publish);
 
@@ -585,19 +563,6 @@ EXPORT_SYMBOL_GPL(drk_publish);
  */
 int drk_publish_copy(struct drk_ring *ring, const void *data, u32 len)
 {
-	u64 seq;
-	void *slot;
-	int err;
-
-	if (len > ring->dr.slot_size)
-		return -EINVAL;
-	err = drk_try_claim(ring, 1, &seq);
-	if (err)
-		return err;
-	slot = dr_slot(&ring->dr, seq);
-	memcpy(slot, data, len);
-	memset(slot + len, 0, ring->dr.slot_size - len);
-	drk_publish(ring, seq, seq);
-	return 0;
+	return __drk_publish_copy(ring, data, len);
 }
 EXPORT_SYMBOL_GPL(drk_publish_copy);

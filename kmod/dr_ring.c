@@ -270,44 +270,6 @@ bool dr_gate_refresh(struct dr_ring *r, u64 end)
 }
 EXPORT_SYMBOL_GPL(dr_gate_refresh);
 
-/**
- * dr_try_claim() - claim @n sequences if there is room, at once.
- * @r: the ring.
- * @n: how many, 1 to the ring's size.
- * @lo: set to the first claimed sequence.
- *
- * Never waits: this is how kernel producers claim. A refused claim is counted
- * in hdr->dropped only by dr_ring_drop(); callers that retry do not count.
- * Context: SP: one producer at a time. MP: any, NMI included.
- * Return: 0, -EAGAIN when the ring is full, -EINVAL for a bad @n.
- */
-int dr_try_claim(struct dr_ring *r, u32 n, u64 *lo)
-{
-	struct dr_ring_hdr *h = r->hdr;
-	u64 size = r->mask + 1, cur;
-
-	if (dr_unlikely(n == 0 || n > size))
-		return -EINVAL;
-
-	if (r->mode == DR_SINGLE_PRODUCER) {
-		cur = dr_load_relaxed(&h->claim);
-		if (!dr_claim_ready(r, cur + n))
-			return -EAGAIN;
-		dr_store_relaxed(&h->claim, cur + n);
-		*lo = cur;
-		return 0;
-	}
-
-	cur = dr_load_relaxed(&h->claim);
-	do {
-		if (!dr_claim_ready(r, cur + n))
-			return -EAGAIN;
-	} while (!dr_try_cmpxchg(&h->claim, &cur, cur + n));
-	*lo = cur;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(dr_try_claim);
-
 /* Leaves: active consumers nobody active depends on. */
 static u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active)
 {
