@@ -13,7 +13,10 @@ set xtics rotate by -30 font ",8"
 
 set title "BPF producer -> consumers"
 set ylabel "M records/s delivered"
-if (system("test -s ".dir."/plot-tput.dat && echo 1") eq "1") {
+# A panel whose table has no data row (a partial run) is drawn empty.
+has(f) = system("grep -qv '^#' ".dir."/".f." 2>/dev/null && echo 1") eq "1"
+
+if (has("plot-tput.dat")) {
 	plot dir."/plot-tput.dat" using 2:xtic(1) title "disruptor", '' using 3 title "ringbuf", \
 		'' using 4 title "perfbuf"
 } else {
@@ -23,8 +26,16 @@ if (system("test -s ".dir."/plot-tput.dat && echo 1") eq "1") {
 set logscale y
 set ylabel "us (log)"
 set title "uinput write -> consumer"
-plot dir."/plot-lat.dat" using 2:xtic(1) title "p50", '' using 3 title "p99"
+if (has("plot-lat.dat")) {
+	plot dir."/plot-lat.dat" using 2:xtic(1) title "p50", '' using 3 title "p99"
+} else {
+	plot 1 notitle
+}
 
 set title "blocking consumer, 2 CPU hogs"
-plot dir."/plot-sched.dat" using 2:xtic(1) title "p50", '' using 3 title "p99"
+if (has("plot-sched.dat")) {
+	plot dir."/plot-sched.dat" using 2:xtic(1) title "p50", '' using 3 title "p99"
+} else {
+	plot 1 notitle
+}
 unset multiplot

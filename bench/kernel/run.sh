@@ -4,7 +4,7 @@
 # The kernel-path benchmarks, in one guest on the bench kernel (no debug
 # options; QEMU TCG, 2 vCPUs): on demand, never a gate.
 #
-#   bench/kernel/run.sh [--quick] [--parts "tput lat sched"] [--repeats N] [--out DIR]
+#   bench/kernel/run.sh [--quick] [--parts "tput lat sched profile"] [--repeats N] [--out DIR]
 #                       [--scheds "default scx_simple scx_disruptor"]
 #
 #   tput   a BPF producer on getpgid() (as the kernel's bench_ringbufs)
@@ -13,7 +13,7 @@
 #   lat    uinput write() -> consumer, p50/p90/p99/max: our ring with a
 #          spinning and a blocking consumer, BPF ring buffer + epoll, evdev
 #   profile  perf record -a (cpu-clock) of tput 1P-1C, ours and the BPF ring
-#          buffer, sampled and default: where the time goes (not by default)
+#          buffer, sampled and default: where the time goes
 #   sched  the same with a blocking ring consumer, CPUs idle and while 2 CPU
 #          hogs run, under the default scheduler, scx_simple (the kernel's
 #          weighted vtime sched_ext example) and scx_disruptor; the hogs'
@@ -26,7 +26,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-parts="tput lat sched" scheds="default scx_simple scx_disruptor" repeats=3 samples=2000 tput_seconds=3
+parts="tput lat sched profile" scheds="default scx_simple scx_disruptor" repeats=3 samples=2000 tput_seconds=3
 out=build/kbench/results
 while [ $# -gt 0 ]; do
 	case $1 in
