@@ -22,6 +22,7 @@
 #include "dr_ring.h"
 
 #define DRK_MAX_RINGS		4096
+#define DRK_UNARMED		((s64)-1)	/* @wake_seq: nobody waits (U64_MAX) */
 #define DRK_MAX_SLOTS		BIT(20)
 #define DRK_MAX_SLOT_SIZE	4096U
 #define DRK_PUBLISH_MAX		1024U
@@ -48,10 +49,11 @@
  * @shadow: trusted copies of the consumers' sequences.
  * @wq: poll and DISRUPTOR_IOC_WAIT sleepers.
  * @wake_work: wakes @wq from any context, NMI included.
- * @wake_armed: 1 once a sleeper is about to wait and no wakeup has been
- *	raised for it since: set by drk_arm_wakeup(), taken (xchg to 0) by
- *	the one producer whose publish raises @wake_work. On its own line:
- *	every publish reads it, only sleepers write it.
+ * @wake_seq: the lowest sequence a sleeper waits to see published, or
+ *	DRK_UNARMED: sleepers lower it (drk_arm_wakeup()), the one producer
+ *	whose publish reaches it takes it (cmpxchg to DRK_UNARMED) and raises
+ *	@wake_work. A consumer waiting for N events costs one wakeup, not N.
+ *	On its own line: every publish reads it, only sleepers write it.
  */
 struct drk_ring {
 	struct kref		ref;
@@ -73,7 +75,7 @@ struct drk_ring {
 	atomic64_t		shadow[DR_MAX_CONSUMERS];
 	wait_queue_head_t	wq;
 	struct irq_work		wake_work;
-	atomic_t		wake_armed ____cacheline_aligned_in_smp;
+	atomic64_t		wake_seq ____cacheline_aligned_in_smp;
 };
 
 /**
@@ -102,7 +104,7 @@ void drk_consumer_remove(struct drk_ring *ring, int index);
 u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next);
 bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
-void drk_arm_wakeup(struct drk_ring *ring);
+u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq);
 
 int drk_bpf_register(void);
 int drk_thread_register(pid_t tid, u32 ring_id, int index);
@@ -121,7 +123,7 @@ extern struct drk_ring __rcu *drk_ring_table[DRK_MAX_RINGS];
  * Context: inside an RCU read-side section, which keeps the ring alive.
  * Return: the ring, or NULL.
  */
-static inline struct drk_ring *drk_ring_find_rcu(u32 id)
+static __always_inline struct drk_ring *drk_ring_find_rcu(u32 id)
 {
 	if (id >= DRK_MAX_RINGS)
 		return NULL;
@@ -145,23 +147,30 @@ static __always_inline int __drk_try_claim(struct drk_ring *ring, u32 n, u64 *lo
 
 static __always_inline void __drk_publish(struct drk_ring *ring, u64 lo, u64 hi)
 {
+	s64 wake;
+
 	dr_publish(&ring->dr, lo, hi);
 	if (!(ring->dr.flags & DR_RING_BLOCKING))
 		return;
 	/*
-	 * Orders the publish before the read of @wake_armed; pairs with the
+	 * Orders the publish before the read of @wake_seq; pairs with the
 	 * smp_mb() in drk_arm_wakeup(): the sleeper sees the event or we see
 	 * it armed.
 	 */
 	smp_mb();
 	/*
-	 * One wakeup per arming: the producer that takes it wakes every
-	 * sleeper; later publishes see it unarmed until a sleeper looks
-	 * again, so a burst costs one irq_work, not one per event while the
-	 * woken consumer is on its way (the BPF ring buffer's rule, too).
+	 * One wakeup per arming, raised by the publish that reaches the
+	 * sequence a sleeper waits for; it wakes every sleeper, and later
+	 * publishes find it unarmed until one looks again. A burst costs one
+	 * irq_work, not one per event while the woken consumer is on its way.
 	 */
-	if (atomic_read(&ring->wake_armed) && atomic_xchg(&ring->wake_armed, 0))
-		irq_work_queue(&ring->wake_work);
+	wake = atomic64_read(&ring->wake_seq);
+	while ((u64)wake <= hi) {
+		if (atomic64_try_cmpxchg(&ring->wake_seq, &wake, DRK_UNARMED)) {
+			irq_work_queue(&ring->wake_work);
+			break;
+		}
+	}
 }
 
 static __always_inline int __drk_publish_copy(struct drk_ring *ring, const void *data, u32 len)

@@ -188,10 +188,7 @@ static long drk_ioc_publish(struct drk_file *f, void __user *arg)
 /* The WAIT condition; records how far the consumer may read. */
 static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wait_args *w)
 {
-	u64 next;
-
-	drk_arm_wakeup(ring);
-	w->available = drk_consumer_available(ring, index, &next);
+	w->available = drk_ready_or_arm(ring, index, w->seq);
 	return w->available > w->seq;
 }
 
@@ -209,7 +206,7 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 		return -ENOTCONN;
 	if (f->consumer < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return -EINVAL;
-	/* The condition arms the wakeup after the wait queued us. */
+	/* The condition arms the wakeup for w.seq after the wait queued us. */
 	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, f->consumer, &w),
 						 ns_to_ktime(w.timeout_ns));
 	if (ret == -ETIME)

@@ -59,8 +59,8 @@ static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 	if (!ring || index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return EPOLLERR;
 	poll_wait(file, &ring->wq, wait);
-	drk_arm_wakeup(ring);
-	if (drk_consumer_available(ring, index, &next) > next)
+	if (drk_consumer_available(ring, index, &next) > next ||
+	    drk_ready_or_arm(ring, index, next) > next)
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }

@@ -175,6 +175,7 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	mutex_init(&ring->registry_lock);
 	init_waitqueue_head(&ring->wq);
 	init_irq_work(&ring->wake_work, drk_wake_work);
+	atomic64_set(&ring->wake_seq, DRK_UNARMED);
 	strscpy(ring->name, p->name, sizeof(ring->name));
 	ring->params = *p;
 	ring->params.features = DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT |
@@ -475,19 +476,13 @@ void drk_wake(struct drk_ring *ring)
 	irq_work_queue(&ring->wake_work);
 }
 
-/**
- * drk_arm_wakeup() - a sleeper is about to wait for events: arm the wakeup.
- * @ring: the ring.
- *
- * Call after queueing on @ring->wq and before the last look for events.
- * The next publish raises one wakeup for every sleeper queued; sleepers
- * that go on waiting must arm again (poll and the WAIT ioctl call this
- * each time they look).
- */
-void drk_arm_wakeup(struct drk_ring *ring)
+/* Lower the ring's wake sequence to @seq, then look for events. */
+static void drk_arm_wakeup(struct drk_ring *ring, u64 seq)
 {
-	if (!atomic_read(&ring->wake_armed))
-		atomic_set(&ring->wake_armed, 1);
+	s64 cur = atomic64_read(&ring->wake_seq);
+
+	while ((u64)cur > seq && !atomic64_try_cmpxchg(&ring->wake_seq, &cur, (s64)seq))
+		;
 	/*
 	 * Orders the arming before the caller's look for events; pairs with
 	 * the smp_mb() in __drk_publish(): the producer sees it armed or the
@@ -495,6 +490,48 @@ void drk_arm_wakeup(struct drk_ring *ring)
 	 */
 	smp_mb();
 }
+
+/**
+ * drk_ready_or_arm() - may consumer @index read sequence @seq? If not, arm
+ * the wakeup so that the publish which can make it readable wakes @ring->wq.
+ * @ring: the ring.
+ * @index: a registered consumer.
+ * @seq: the sequence it waits for (its next, or later to wait for a batch).
+ *
+ * Call after queueing on @ring->wq, each time the sleeper looks (poll and
+ * the WAIT ioctl's condition): a wakeup disarms, and sleepers re-arm. The
+ * arming is @seq itself, except where a publish at or past it cannot make
+ * it readable: on a multi-producer ring whose @seq is published above an
+ * unpublished claim, the publish that fills that gap must wake; a consumer
+ * behind other consumers waits for their releases, so any publish wakes it
+ * to look again (upstream's releases do not wake: a blocked waiter polls
+ * in slices for them).
+ *
+ * Return: the end of what the consumer may read; > @seq when it is ready.
+ */
+u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq)
+{
+	u64 arm = ring->dr.hdr->deps[index] ? 0 : seq, next, end, want;
+
+	/* Ready already: arming now would only cost a needless wakeup later. */
+	end = drk_consumer_available(ring, index, &next);
+	if (end > seq)
+		return end;
+	for (;;) {
+		drk_arm_wakeup(ring, arm);
+		end = drk_consumer_available(ring, index, &next);
+		if (end > seq)
+			return end;
+		want = arm;
+		if (ring->dr.mode == DR_MULTI_PRODUCER && end < seq &&
+		    dr_is_published(&ring->dr, seq))
+			want = end;
+		if (want >= arm)
+			return end;
+		arm = want;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(drk_ready_or_arm);
 
 /**
  * drk_try_claim() - claim @n sequences, or fail at once.

@@ -124,6 +124,72 @@ static void drk_publish_copy_should_drop_when_full_and_count(struct kunit *test)
 	drk_consumer_remove(ring, index);
 }
 
+/* Publish @n records of value @v through the kernel API. */
+static void drk_test_publish(struct kunit *test, struct drk_ring *ring, int n, u64 v)
+{
+	while (n--)
+		KUNIT_ASSERT_EQ(test, drk_publish_copy(ring, &v, sizeof(v)), 0);
+}
+
+/* A sleeper waiting for a batch is woken once, by the publish that reaches it. */
+static void drk_wait_for_a_batch_should_arm_one_wakeup_at_its_end(struct kunit *test)
+{
+	struct drk_ring *ring = drk_test_ring(test, "kunit-batch", 64, DISRUPTOR_PRODUCER_SINGLE);
+	u64 start;
+	int index;
+
+	index = drk_consumer_add(ring, 0, &start);
+	KUNIT_ASSERT_EQ(test, index, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	/* Waiting for sequence 9: nothing readable, armed at 9. */
+	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 9), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), 9);
+	drk_test_publish(test, ring, 9, 1);
+	/* Sequences 0-8 do not reach it: still armed, so no wakeup was raised. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), 9);
+	drk_test_publish(test, ring, 1, 1);
+	/* Sequence 9 takes the arming and raises the wakeup. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	irq_work_sync(&ring->wake_work);
+	/* Ready: nothing is armed. */
+	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 9), 10);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	/* A second sleeper for an earlier sequence lowers the arming. */
+	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 20), 10);
+	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 12), 10);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), 12);
+	drk_consumer_remove(ring, index);
+	irq_work_sync(&ring->wake_work);
+}
+
+/*
+ * Multi-producer: a sequence published above a claim not yet published is
+ * not readable, and only the publish that fills the gap can make it so: the
+ * arming drops to the gap.
+ */
+static void drk_wait_should_arm_at_the_gap_below_a_published_sequence(struct kunit *test)
+{
+	struct drk_ring *ring = drk_test_ring(test, "kunit-gap", 16, DISRUPTOR_PRODUCER_MULTI);
+	u64 start, lo0, lo1, v = 7;
+	int index;
+
+	index = drk_consumer_add(ring, 0, &start);
+	KUNIT_ASSERT_EQ(test, index, 0);
+	KUNIT_ASSERT_EQ(test, drk_try_claim(ring, 1, &lo0), 0);
+	KUNIT_ASSERT_EQ(test, drk_try_claim(ring, 1, &lo1), 0);
+	memcpy(drk_slot(ring, lo1), &v, sizeof(v));
+	drk_publish(ring, lo1, lo1);
+	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, lo1), lo0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), lo0);
+	memcpy(drk_slot(ring, lo0), &v, sizeof(v));
+	drk_publish(ring, lo0, lo0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	irq_work_sync(&ring->wake_work);
+	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, lo1), lo1 + 1);
+	drk_consumer_remove(ring, index);
+	irq_work_sync(&ring->wake_work);
+}
+
 /* Hard-IRQ producers: an hrtimer publishes through the exported API. */
 struct drk_irq_run {
 	struct hrtimer timer;
@@ -254,6 +320,8 @@ static struct kunit_case drk_ring_cases[] = {
 	KUNIT_CASE(drk_check_ring_params_should_reject_every_bad_field),
 	KUNIT_CASE(drk_ring_should_live_until_its_last_reference),
 	KUNIT_CASE(drk_publish_copy_should_drop_when_full_and_count),
+	KUNIT_CASE(drk_wait_for_a_batch_should_arm_one_wakeup_at_its_end),
+	KUNIT_CASE(drk_wait_should_arm_at_the_gap_below_a_published_sequence),
 	KUNIT_CASE(drk_publish_should_work_from_hard_irq),
 	KUNIT_CASE_SLOW(drk_pipeline_should_order_downstream_after_upstream),
 	{}

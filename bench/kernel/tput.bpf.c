@@ -30,14 +30,13 @@
  *            BPF_RB_FORCE_WAKEUP once wakeup_data_size bytes wait, exactly
  *            as bench_ringbufs --rb-sampled does.
  *   perfbuf  set from userspace (attr.wakeup_events), as bench_ringbufs.
- *   disruptor nothing here: bpf_disruptor_publish() decides. default: the
- *            ring is DISRUPTOR_RING_F_BLOCKING and consumers block in poll()
- *            (DISRUPTOR_WAIT_BLOCK); each publish costs a full barrier and
- *            a waitqueue check, and an irq_work only when a consumer sleeps
- *            (drk_publish()). sampled: the analog of taking notification
- *            off the producer's path. The ring is not blocking, so a
- *            publish never looks for sleepers; consumers never sleep, they
- *            spin on their sequence and yield (DISRUPTOR_WAIT_YIELD).
+ *   disruptor nothing here: bpf_disruptor_publish() decides. The ring is
+ *            DISRUPTOR_RING_F_BLOCKING: each publish costs a full barrier
+ *            and a read of the sequence sleepers wait for, and an irq_work
+ *            only when it reaches it (__drk_publish()). Consumers sleep in
+ *            DISRUPTOR_IOC_WAIT; default: for their next record; sampled:
+ *            for the record 500 on, so at most one wakeup per 500 records,
+ *            as the ring buffer's sampled mode.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -15,10 +15,11 @@
  * own thread and reads every record's payload in place (it sums it and the
  * sum is checked: 42 per record):
  *
- *   disruptor  one ring of RECORDS slots broadcast to all consumers, each
- *              with its own sequence (libdisruptor's consumer API);
- *              default: blocking ring, DISRUPTOR_WAIT_BLOCK (poll());
- *              sampled: plain ring, DISRUPTOR_WAIT_YIELD (never sleeps).
+ *   disruptor  one blocking ring of RECORDS slots broadcast to all
+ *              consumers, each with its own sequence (libdisruptor's
+ *              consumer API, DISRUPTOR_WAIT_BLOCK: DISRUPTOR_IOC_WAIT);
+ *              default: a consumer waits for its next record; sampled: for
+ *              SAMPLE_RATE (500) records, so one wakeup per 500 at most.
  *   ringbuf    one map per consumer (RECORDS * 16 bytes: 8 of header, 8 of
  *              record), read as bench_ringbufs' rb-custom does: consumer and
  *              producer positions and data mmap'ed, records read in place,
@@ -291,8 +292,7 @@ static void consumed(struct consumer *c, unsigned long n, unsigned long sum)
  */
 static void dis_setup(struct run *run)
 {
-	struct disruptor_wait w = { .strategy = run->o.mode == MODE_DEFAULT ?
-					DISRUPTOR_WAIT_BLOCK : DISRUPTOR_WAIT_YIELD };
+	struct disruptor_wait w = { .strategy = DISRUPTOR_WAIT_BLOCK };
 	struct disruptor_ring_params p;
 	int i, idx;
 
@@ -302,7 +302,7 @@ static void dis_setup(struct run *run)
 	p.slot_count = run->o.records;
 	p.slot_size = sizeof(__u64);
 	p.producer = run->o.producers > 1 ? DISRUPTOR_PRODUCER_MULTI : DISRUPTOR_PRODUCER_SINGLE;
-	p.flags = run->o.mode == MODE_DEFAULT ? DISRUPTOR_RING_F_BLOCKING : 0;
+	p.flags = DISRUPTOR_RING_F_BLOCKING;
 	p.mode = 0600;
 	p.uid = (__u32)-1;
 	p.gid = (__u32)-1;
@@ -325,15 +325,21 @@ static void *dis_consumer(struct run *run, struct consumer *c)
 {
 	struct disruptor_ring *r = run->ring;
 	uint64_t next = disruptor_next(c->dc), end, s;
+	/* sampled: sleep until a batch waits, as the ring buffer's consumer does */
+	uint64_t batch = run->o.mode == MODE_SAMPLED ? (uint64_t)run->o.sample_rate - 1 : 0;
 	unsigned long sum;
 
 	while (!stopping(run)) {
-		if (disruptor_wait_for(c->dc, next, TPUT_POLL_MS * 1000000LL, &end)) {
-			if (errno == ETIMEDOUT)
+		if (disruptor_wait_for(c->dc, next + batch, TPUT_POLL_MS * 1000000LL, &end)) {
+			if (errno != ETIMEDOUT) {
+				fprintf(stderr, "tput: wait: %s\n", disruptor_last_error());
+				c->err = 1;
+				break;
+			}
+			/* Timed out short of a batch: read what there is. */
+			end = disruptor_available(c->dc);
+			if (end == next)
 				continue;
-			fprintf(stderr, "tput: wait: %s\n", disruptor_last_error());
-			c->err = 1;
-			break;
 		}
 		for (sum = 0, s = next; s < end; s++)
 			sum += *(const uint64_t *)disruptor_slot(r, s);

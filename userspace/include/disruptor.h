@@ -56,7 +56,7 @@ enum disruptor_wait_strategy {
 	DISRUPTOR_WAIT_YIELD	= 1,	/* spin a little, then sched_yield() */
 	DISRUPTOR_WAIT_SLEEP	= 2,	/* spin, yield, then nanosleep(sleep_ns) */
 	DISRUPTOR_WAIT_PHASED	= 3,	/* spin, then yield for spin_ns, then block */
-	DISRUPTOR_WAIT_BLOCK	= 4,	/* block at once (futex; poll on a device) */
+	DISRUPTOR_WAIT_BLOCK	= 4,	/* block at once (futex; DISRUPTOR_IOC_WAIT on a device) */
 	DISRUPTOR_WAIT_NR,
 };
 

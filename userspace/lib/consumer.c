@@ -192,7 +192,7 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 				return dr_fail(ETIMEDOUT, "timed out waiting for sequence %llu",
 					       (unsigned long long)seq);
 			if (w->strategy == DISRUPTOR_WAIT_PHASED && now - started >= w->sleep_ns) {
-				c->ring->backend->block(c, deadline);
+				c->ring->backend->block(c, seq, deadline);
 				continue;
 			}
 		}
@@ -216,7 +216,7 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 				dr_nap(w->sleep_ns);
 			break;
 		case DISRUPTOR_WAIT_BLOCK:
-			c->ring->backend->block(c, deadline);
+			c->ring->backend->block(c, seq, deadline);
 			break;
 		}
 	}

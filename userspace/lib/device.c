@@ -7,12 +7,11 @@
  * consumer to one fd) and its sequence page mapped writable through it;
  * every other consumer's page is mapped read-only, for dependency barriers.
  * Slots are read-only: userspace publishes with disruptor_offer(), which
- * copies records in through DISRUPTOR_IOC_PUBLISH. Blocking waits poll() the
- * consumer's fd.
+ * copies records in through DISRUPTOR_IOC_PUBLISH. Blocking waits sleep in
+ * DISRUPTOR_IOC_WAIT on the consumer's fd, for the sequence they want.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +27,8 @@ _Static_assert(DISRUPTOR_MAX_CONSUMERS == DR_MAX_CONSUMERS, "consumer limits dif
 
 #define DR_DEV_PATH	"/dev/disruptor"
 #define DR_PAGE		4096UL
-/* A halted consumer notices within this long while blocked in poll(). */
-#define DR_DEV_POLL_SLICE_MS	50
+/* A halted consumer notices within this long while blocked in the kernel. */
+#define DR_DEV_WAIT_SLICE_MS	50
 
 struct dr_dev_ring {
 	struct disruptor_ring ring;	/* first: the public part */
@@ -288,27 +287,33 @@ static int dr_dev_consumer_remove(struct disruptor_ring *r, int index)
 	return 0;
 }
 
-static int dr_dev_block(struct disruptor_consumer *c, uint64_t deadline_ns)
+static int dr_dev_block(struct disruptor_consumer *c, uint64_t seq, uint64_t deadline_ns)
 {
 	struct dr_dev_ring *d = to_dev(c->ring);
-	struct pollfd pfd = { .fd = d->consumer_fd[c->dc.index], .events = POLLIN };
-	int ms = DR_DEV_POLL_SLICE_MS;
+	struct disruptor_wait_args w;
+	uint64_t slice = DR_DEV_WAIT_SLICE_MS * 1000000ULL;
 
 	if (deadline_ns) {
 		uint64_t now = dr_now_ns();
-		uint64_t left_ms = deadline_ns > now ? (deadline_ns - now + 999999) / 1000000 : 0;
 
-		if (left_ms < (uint64_t)ms)
-			ms = (int)left_ms;
+		if (deadline_ns <= now)
+			return 0;
+		if (deadline_ns - now < slice)
+			slice = deadline_ns - now;
 	}
-	if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
-		return dr_fail(errno, "poll failed: %s", strerror(errno));
+	/* The kernel wakes us once, when @seq is published: a batch costs one wakeup. */
+	memset(&w, 0, sizeof(w));
+	w.seq = seq;
+	w.timeout_ns = slice;
+	if (ioctl(d->consumer_fd[c->dc.index], DISRUPTOR_IOC_WAIT, &w) &&
+	    errno != ETIMEDOUT && errno != EINTR)
+		return dr_fail(errno, "DISRUPTOR_IOC_WAIT failed: %s", strerror(errno));
 	return 0;
 }
 
 static void dr_dev_wake(struct disruptor_ring *r)
 {
-	/* The kernel wakes pollers on publish; halted waiters see it within a slice. */
+	/* The kernel wakes waiters on publish; halted waiters see it within a slice. */
 }
 
 static int dr_dev_offer(struct disruptor_ring *r, const void *records, uint32_t record_size,

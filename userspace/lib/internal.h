@@ -17,8 +17,9 @@
  * @fd: the descriptor that shares or holds the ring.
  * @owns: may this process write consumer @index's sequence?
  * @offer: copy records in (NULL: claim, copy, publish in place).
- * @block: wait until an event may be there, the deadline passes (ns on
- *	   CLOCK_MONOTONIC, 0 for none) or the consumer is halted.
+ * @block: wait until sequence @seq may be readable, the deadline passes (ns
+ *	   on CLOCK_MONOTONIC, 0 for none) or the consumer is halted; may
+ *	   return early (the caller looks and blocks again).
  * @wake: wake every blocked consumer.
  * @consumer_add: register a consumer.
  * @consumer_remove: unregister one.
@@ -31,7 +32,7 @@ struct disruptor_backend {
 	bool (*owns)(const struct disruptor_ring *r, int index);
 	int (*offer)(struct disruptor_ring *r, const void *records, uint32_t record_size,
 		     uint32_t count);
-	int (*block)(struct disruptor_consumer *c, uint64_t deadline_ns);
+	int (*block)(struct disruptor_consumer *c, uint64_t seq, uint64_t deadline_ns);
 	void (*wake)(struct disruptor_ring *r);
 	int (*consumer_add)(struct disruptor_ring *r, uint64_t deps);
 	int (*consumer_remove)(struct disruptor_ring *r, int index);

@@ -308,7 +308,7 @@ static int dr_memfd_consumer_remove(struct disruptor_ring *r, int index)
  * wake_gen (so the futex does not sleep on the old value), or the re-check
  * here sees the new event.
  */
-static int dr_memfd_block(struct disruptor_consumer *c, uint64_t deadline_ns)
+static int dr_memfd_block(struct disruptor_consumer *c, uint64_t seq, uint64_t deadline_ns)
 {
 	struct dr_ring_hdr *h = c->ring->dr.hdr;
 	struct timespec ts, *tsp = NULL;
