@@ -7,17 +7,17 @@
  *  - Fair base: weighted virtual time, as scx_simple. Every task queues on
  *    one shared DSQ ordered by vtime; running charges the slice it used,
  *    scaled by 100 / weight.
- *  - Event boost: when a thread that registered a disruptor consumer is
- *    enqueued and that consumer's next event is published (the module's
- *    bpf_disruptor_task_pending()), it goes to BOOST_DSQ, which every CPU
- *    drains before the shared DSQ, and an idle CPU is kicked; with none
- *    idle it goes to the head of its CPU's local DSQ with SCX_ENQ_PREEMPT,
- *    which preempts whatever runs there at once. Which CPU, when none is
- *    idle, is the busy_wake tunable: the waker's (the CPU that published
- *    the events or ran their wakeup: no IPI, the consumer runs as soon as
- *    the waker leaves the kernel), another one (an IPI, but the waker may
- *    go on running in the kernel), the one running the task with the
- *    largest vtime (the lowest-priority CPU), or sched_ext's default choice.
+ *  - Event boost: a thread that registered a disruptor consumer whose next
+ *    event is published (the module's bpf_disruptor_task_pending()) runs
+ *    ahead of everything. Waking with a CPU idle, it is dispatched there;
+ *    with none idle, select_cpu sends it straight to the head of a CPU's
+ *    local DSQ with SCX_ENQ_PREEMPT, which preempts whatever runs there at
+ *    once. Which CPU is the busy_wake tunable: by default the one running
+ *    the task with the largest vtime (the lowest-priority CPU); or the
+ *    waker's (no IPI; the consumer runs when the waker leaves the kernel),
+ *    another one than the waker's, or sched_ext's default choice. Enqueued
+ *    otherwise (pinned to one CPU), it goes to BOOST_DSQ, which every CPU
+ *    drains before the shared DSQ, and an idle CPU is kicked.
  *  - Bounded: boosted tasks' runtime is charged to boost_budget_ns per
  *    boost_period_ns. Once it is spent, consumers queue by vtime like any
  *    task until the next period, so the boost cannot starve anyone.
@@ -117,40 +117,62 @@ static s32 pick_lowest_cpu(struct task_struct *p)
 	return cpu;
 }
 
+/* Take boost budget for @p, or say why not; the caller dispatches it. */
+static bool boost(struct task_struct *p)
+{
+	struct task_ctx *tctx;
+
+	if (!boost_allowed()) {
+		__sync_fetch_and_add(&nr_budget_denied, 1);
+		return false;
+	}
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (tctx)
+		tctx->boosted = true;
+	__sync_fetch_and_add(&nr_boosted, 1);
+	return true;
+}
+
+/* With no CPU idle, where a boosted @p runs: busy_wake's choice, else @cpu. */
+static s32 busy_cpu(struct task_struct *p, s32 cpu, s32 prev_cpu)
+{
+	s32 this_cpu = bpf_get_smp_processor_id(), pick = -1;
+
+	if (busy_wake == BUSY_WAKE_WAKER) {
+		if (bpf_cpumask_test_cpu(this_cpu, p->cpus_ptr))
+			pick = this_cpu;
+	} else if (busy_wake == BUSY_WAKE_LOWEST) {
+		pick = pick_lowest_cpu(p);
+	} else if (busy_wake == BUSY_WAKE_OTHER && cpu == this_cpu) {
+		pick = pick_other_cpu(p, this_cpu, prev_cpu);
+	}
+	if (pick < 0 || pick == cpu)
+		return cpu;
+	__sync_fetch_and_add(&nr_placed, 1);
+	return pick;
+}
+
 s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
-	s32 cpu, this_cpu;
+	s32 cpu;
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	if (is_idle) {
 		scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, 0);
 		return cpu;
 	}
-	/* No CPU is idle: a consumer with events waiting goes where busy_wake says. */
-	if (busy_wake == BUSY_WAKE_DFL || !bpf_disruptor_task_pending(p))
+	/*
+	 * No CPU is idle. A consumer whose events wait is boosted here, in
+	 * one step (ops.enqueue is skipped): to the head of the chosen CPU's
+	 * local DSQ, preempting what runs there, as CFS's wakeup preemption
+	 * does.
+	 */
+	if (!bpf_disruptor_task_pending(p) || !boost(p))
 		return cpu;
-	this_cpu = bpf_get_smp_processor_id();
-	if (busy_wake == BUSY_WAKE_WAKER) {
-		if (cpu != this_cpu && bpf_cpumask_test_cpu(this_cpu, p->cpus_ptr)) {
-			__sync_fetch_and_add(&nr_placed, 1);
-			return this_cpu;
-		}
-	} else if (busy_wake == BUSY_WAKE_LOWEST) {
-		s32 lowest = pick_lowest_cpu(p);
-
-		if (lowest >= 0 && lowest != cpu) {
-			__sync_fetch_and_add(&nr_placed, 1);
-			return lowest;
-		}
-	} else if (cpu == this_cpu) {
-		s32 other = pick_other_cpu(p, this_cpu, prev_cpu);
-
-		if (other >= 0) {
-			__sync_fetch_and_add(&nr_placed, 1);
-			return other;
-		}
-	}
+	cpu = busy_cpu(p, cpu, prev_cpu);
+	scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, SCX_ENQ_PREEMPT);
+	__sync_fetch_and_add(&nr_kicked_preempt, 1);
 	return cpu;
 }
 
@@ -161,34 +183,23 @@ void BPF_STRUCT_OPS(disruptor_enqueue, struct task_struct *p, u64 enq_flags)
 	s32 cpu;
 
 	__sync_fetch_and_add(&nr_enqueued, 1);
-	tctx = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	if (tctx)
 		tctx->boosted = false;
 
-	if (bpf_disruptor_task_pending(p)) {
-		if (boost_allowed()) {
-			if (tctx)
-				tctx->boosted = true;
-			__sync_fetch_and_add(&nr_boosted, 1);
-			cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
-			if (cpu >= 0) {
-				scx_bpf_dispatch(p, BOOST_DSQ, slice_ns, enq_flags);
-				scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-				__sync_fetch_and_add(&nr_kicked_idle, 1);
-			} else {
-				/*
-				 * No idle CPU: take the head of this CPU's local
-				 * DSQ and preempt what runs there, in this one
-				 * step, as CFS's wakeup preemption does (a kick
-				 * would cost another IPI and a dispatch round).
-				 */
-				scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns,
-						 enq_flags | SCX_ENQ_PREEMPT);
-				__sync_fetch_and_add(&nr_kicked_preempt, 1);
-			}
-			return;
+	/* Not placed by select_cpu (a CPU was idle, or @p is pinned to one). */
+	if (bpf_disruptor_task_pending(p) && boost(p)) {
+		cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+		if (cpu >= 0) {
+			scx_bpf_dispatch(p, BOOST_DSQ, slice_ns, enq_flags);
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+			__sync_fetch_and_add(&nr_kicked_idle, 1);
+		} else {
+			/* Head of this CPU's local DSQ, preempting: one step, no kick. */
+			scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, enq_flags | SCX_ENQ_PREEMPT);
+			__sync_fetch_and_add(&nr_kicked_preempt, 1);
 		}
-		__sync_fetch_and_add(&nr_budget_denied, 1);
+		return;
 	}
 
 	/* An idle task accumulates at most one slice of credit. */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest half of bench/kernel/run.sh, on the bench kernel (no debug
-# options). /kbench/conf.sh sets PARTS (tput, lat, sched, profile), REPEATS,
+# options). /kbench/conf.sh sets PARTS (tput, lat, sched, profile, trace), REPEATS,
 # SAMPLES, TPUT_SECONDS and SCHEDS (scx_disruptor/W runs scx_disruptor -w W). Results go to the artifact port (/dev/ttyS2) as
 # CSV lines prefixed with their table's name; the console gets a copy.
 # Every part interleaves its peers within each repeat, so drift in the
@@ -103,6 +103,33 @@ if enabled sched; then
 			echo "$sched,$rep,$r1,$r2,$((r1 + r2))" | emit hog
 			sched_stop $sched || { echo "kbench: $sched did not detach"; rc=1; }
 		done
+	done
+fi
+
+if enabled trace; then
+	# Where a wakeup's time goes with 2 CPU hogs: scheduler and IRQ work
+	# events (tracefs) around a short blocking-consumer run; report.py
+	# splits each sample's path into stretches.
+	T=/sys/kernel/tracing
+	events="sched/sched_waking sched/sched_wakeup sched/sched_switch irq_vectors/irq_work_entry"
+	echo "kbench: === trace: the blocking consumer's wakeup path, 2 CPU hogs"
+	for sched in default scx_disruptor; do
+		sched_start $sched || { rc=1; continue; }
+		hog 600 >/dev/null & h1=$!
+		hog 600 >/dev/null & h2=$!
+		sleep 1
+		echo 0 >$T/tracing_on
+		echo >$T/trace
+		echo 8192 >$T/buffer_size_kb
+		for e in $events; do echo 1 >$T/events/$e/enable || rc=1; done
+		echo 1 >$T/tracing_on
+		input_lat -k ring-block -n 200 -l "$sched" >/dev/null || rc=1
+		echo 0 >$T/tracing_on
+		for e in $events; do echo 0 >$T/events/$e/enable; done
+		kill -TERM $h1 $h2
+		wait $h1 $h2
+		sched_stop $sched >/dev/null || rc=1
+		grep 'input_lat' $T/trace | grep -v '^#' | sed "s/^/$sched /" | emit trace >/dev/null
 	done
 fi
 

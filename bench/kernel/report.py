@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tables and target checks for bench/kernel/run.sh's CSV files.
 
-    report.py DIR   reads DIR/{tput,lat,sched,hog}.csv (those present) and
+    report.py DIR   reads DIR/{tput,lat,sched,hog}.csv and DIR/trace.txt (those
+                    present) and
                     prints Markdown: medians over the repeats, the spread
                     (min-max), and every issue target as a ratio computed
                     within each repeat (one guest run), then its median
@@ -10,6 +11,7 @@
 """
 import csv
 import os
+import re
 import statistics
 import sys
 from collections import defaultdict
@@ -123,6 +125,64 @@ def tput_section(rows):
     return out, targets
 
 
+TRACE_LINE = re.compile(r"(\S+)\s+(\S+)-(\d+)\s+\[(\d+)\]\s+\S+\s+([\d.]+): (\w+): (.*)")
+
+
+def trace_stretches(path):
+    """Per scheduler, each sample's wakeup path from DIR/trace.txt, in us:
+    writer switched in -> its publish's irq_work runs -> the consumer is
+    waking -> woken (select_cpu, enqueue) -> switched in."""
+    if not os.path.exists(path):
+        return {}
+    events = defaultdict(list)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = TRACE_LINE.match(line.strip())
+            if m:
+                events[m.group(1)].append((float(m.group(5)) * 1e6, m.group(2),
+                                           int(m.group(3)), m.group(6), m.group(7) + " "))
+    out = {}
+    for sched, ev in events.items():
+        rows = []
+        for i, (t_iw, comm, writer, name, _) in enumerate(ev):
+            if name != "irq_work_entry" or comm != "input_lat":
+                continue
+            t_in = next((e[0] for e in reversed(ev[:i]) if e[3] == "sched_switch" and
+                         f"next_pid={writer} " in e[4]), None)
+            t_waking = t_wakeup = t_run = consumer = None
+            for e in ev[i + 1:]:
+                if t_waking is None and e[3] == "sched_waking" and "comm=input_lat " in e[4]:
+                    t_waking = e[0]
+                    consumer = int(re.search(r"pid=(\d+)", e[4]).group(1))
+                elif t_waking is not None and t_wakeup is None and e[3] == "sched_wakeup":
+                    t_wakeup = e[0]
+                elif t_wakeup is not None and e[3] == "sched_switch" and \
+                        f"next_pid={consumer} " in e[4]:
+                    t_run = e[0]
+                    break
+            if None not in (t_in, t_waking, t_wakeup, t_run):
+                rows.append((t_iw - t_in, t_waking - t_iw, t_wakeup - t_waking, t_run - t_wakeup))
+        out[sched] = rows
+    return out
+
+
+def trace_section(d):
+    stretches = trace_stretches(os.path.join(d, "trace.txt"))
+    if not stretches:
+        return []
+    out = ["### Where a wakeup goes, 2 CPU hogs (tracefs; medians in us)", "",
+           "| scheduler | samples | writer runs -> irq_work | irq_work -> waking | "
+           "waking -> woken | woken -> runs | total |", "|---|---|---|---|---|---|---|"]
+    for sched, rows in stretches.items():
+        if not rows:
+            continue
+        cols = [statistics.median(c) for c in zip(*rows)]
+        total = statistics.median([sum(r) for r in rows])
+        out.append(f"| {sched} | {len(rows)} | " + " | ".join(fmt(c) for c in cols) +
+                   f" | {fmt(total)} |")
+    return out + [""]
+
+
 def write_plot_data(d, tput, lat, sched):
     """Medians for bench/kernel/plot.gp: one whitespace table per panel."""
     def lat_dat(name, rows, key, order):
@@ -194,6 +254,7 @@ def main(d):
         targets.append(info_row("sched p99: scx_disruptor / scx_simple",
                                 per_rep_ratio(sched, "scheduler", "scx_disruptor", "scx_simple",
                                               "p99_us")))
+    lines += trace_section(d)
     if hog:
         lines += ["### Hog throughput in the same runs (M iterations/s, both hogs)", "",
                   "| scheduler | median | spread | vs default |", "|---|---|---|---|"]

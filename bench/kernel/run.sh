@@ -4,7 +4,8 @@
 # The kernel-path benchmarks, in one guest on the bench kernel (no debug
 # options; QEMU TCG, 2 vCPUs): on demand, never a gate.
 #
-#   bench/kernel/run.sh [--quick] [--parts "tput lat sched profile"] [--repeats N] [--out DIR]
+#   bench/kernel/run.sh [--quick] [--parts "tput lat sched profile trace"] [--repeats N]
+#                       [--out DIR]
 #                       [--scheds "default scx_simple scx_disruptor"]
 #
 #   tput   a BPF producer on getpgid() (as the kernel's bench_ringbufs)
@@ -14,6 +15,9 @@
 #          spinning and a blocking consumer, BPF ring buffer + epoll, evdev
 #   profile  perf record -a (cpu-clock) of tput 1P-1C, ours and the BPF ring
 #          buffer, sampled and default: where the time goes
+#   trace  tracefs scheduler and IRQ work events around the blocking
+#          consumer with 2 hogs, default and scx_disruptor: the wakeup path
+#          split into stretches
 #   sched  the same with a blocking ring consumer, CPUs idle and while 2 CPU
 #          hogs run, under the default scheduler, scx_simple (the kernel's
 #          weighted vtime sched_ext example) and scx_disruptor; the hogs'
@@ -26,7 +30,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-parts="tput lat sched profile" scheds="default scx_simple scx_disruptor" repeats=3 samples=2000 tput_seconds=3
+parts="tput lat sched profile trace" scheds="default scx_simple scx_disruptor" repeats=3 samples=2000 tput_seconds=3
 out=build/kbench/results
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -102,8 +106,11 @@ for h in "${headers[@]}"; do
 		} >"$out/$table.csv"
 	fi
 done
-grep -q '^profile,' "$out/artifacts.txt" &&
-	sed -n 's/^profile,//p' "$out/artifacts.txt" | tr -d '\r' >"$out/profile.txt"
+for text in profile trace; do
+	if grep -q "^$text," "$out/artifacts.txt"; then
+		sed -n "s/^$text,//p" "$out/artifacts.txt" | tr -d '\r' >"$out/$text.txt"
+	fi
+done
 python3 bench/kernel/report.py "$out" >"$out/table.md" || rc=1
 cat "$out/table.md"
 if command -v gnuplot >/dev/null; then
