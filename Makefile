@@ -146,6 +146,8 @@ help:
 	@echo "make bench   run the ring benchmarks against ck_ring, rte_ring, crossbeam, LMAX (build/bench/)"
 	@echo "make bench-quick  the same as a smoke run, under a minute"
 	@echo "make bench-deps   install the benchmark peers (apt, idempotent)"
+	@echo "make kbench  the kernel paths vs the BPF ring buffer, perf buffer, evdev; scheduler latency"
+	@echo "make kbench-quick the same as a smoke run, a few minutes"
 	@echo "make install [DESTDIR=] [PREFIX=/usr/local]  library, headers, tools, BPF, udev, DKMS"
 	@echo "make uninstall    remove what make install put there"
 	@echo "make clean   remove build products (not the cached kernel)"

@@ -41,17 +41,19 @@ fi
 if enabled profile; then
 	# Where the CPUs' time goes in the throughput runs: perf's cpu-clock
 	# sampling on all CPUs (TCG has no PMU), flat by symbol, kernel and user.
-	echo "kbench: === profile: tput 1P-1C under perf record -a -e cpu-clock"
-	for mode in sampled default; do
+	echo "kbench: === profile: tput 1 consumer under perf record -a -e cpu-clock"
+	for run in "sampled 1" "default 1" "default 2"; do
+		set -- $run
+		mode=$1 p=$2
 		for peer in disruptor ringbuf; do
 			if ! perf record -q -a -F 997 -e cpu-clock -o /tmp/perf.data -- \
-			     tput -k $peer -m $mode -w 0.5 -d 2 >/tmp/tput.out 2>&1; then
-				echo "kbench: profile of $peer $mode failed: $(tail -n 2 /tmp/tput.out)"
+			     tput -k $peer -m $mode -p $p -w 0.5 -d 2 >/tmp/tput.out 2>&1; then
+				echo "kbench: profile of $peer $mode ${p}P failed: $(tail -n 2 /tmp/tput.out)"
 				rc=1
 				continue
 			fi
 			{
-				echo "== $peer $mode: $(grep "^$peer," /tmp/tput.out)"
+				echo "== $peer $mode ${p}P-1C: $(grep "^$peer," /tmp/tput.out)"
 				perf report -i /tmp/perf.data --no-children --sort comm,dso,sym --stdio \
 					-q --percent-limit 0.7 2>/dev/null | sed '/^$/d' | head -n 30
 			} | emit profile

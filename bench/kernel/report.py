@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tables and target checks for bench/kernel/run.sh's CSV files.
 
-    report.py DIR   reads DIR/{tput,lat,sched,hog}.csv and DIR/trace.txt (those
-                    present) and
+    report.py DIR   reads DIR/{tput,lat,sched,hog}.csv and DIR/trace.txt[.gz]
+                    (those present) and
                     prints Markdown: medians over the repeats, the spread
                     (min-max), and every issue target as a ratio computed
                     within each repeat (one guest run), then its median
                     and spread over the repeats.
 """
 import csv
+import gzip
 import os
 import re
 import statistics
@@ -132,10 +133,13 @@ def trace_stretches(path):
     """Per scheduler, each sample's wakeup path from DIR/trace.txt, in us:
     writer switched in -> its publish's irq_work runs -> the consumer is
     waking -> woken (select_cpu, enqueue) -> switched in."""
+    opener = open
+    if not os.path.exists(path) and os.path.exists(path + ".gz"):
+        path, opener = path + ".gz", gzip.open
     if not os.path.exists(path):
         return {}
     events = defaultdict(list)
-    with open(path, encoding="utf-8") as f:
+    with opener(path, "rt", encoding="utf-8") as f:
         for line in f:
             m = TRACE_LINE.match(line.strip())
             if m:

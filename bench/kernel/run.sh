@@ -13,8 +13,8 @@
 #          and the perf buffer; 1-2 producers, 1-3 consumers
 #   lat    uinput write() -> consumer, p50/p90/p99/max: our ring with a
 #          spinning and a blocking consumer, BPF ring buffer + epoll, evdev
-#   profile  perf record -a (cpu-clock) of tput 1P-1C, ours and the BPF ring
-#          buffer, sampled and default: where the time goes
+#   profile  perf record -a (cpu-clock) of tput with 1 consumer, ours and the
+#          BPF ring buffer: sampled 1P, default 1P and 2P: where the time goes
 #   trace  tracefs scheduler and IRQ work events around the blocking
 #          consumer with 2 hogs, default and scx_disruptor: the wakeup path
 #          split into stretches
