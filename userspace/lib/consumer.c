@@ -149,7 +149,9 @@ static void dr_nap(uint64_t ns)
 /**
  * disruptor_wait_for() - wait until sequence @seq is readable.
  * @c: the consumer.
- * @seq: a sequence at or after disruptor_next(c).
+ * @seq: a sequence at or after disruptor_next(c); a later one than the next
+ *	 waits for a batch (on a device ring, DISRUPTOR_WAIT_BLOCK then
+ *	 costs one wakeup for the whole batch).
  * @timeout_ns: how long at most; negative waits forever, 0 only checks.
  * @end: set to the end of what is readable, > @seq (a batch may be bigger).
  *
