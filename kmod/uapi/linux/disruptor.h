@@ -117,7 +117,7 @@ struct disruptor_offsets {
  * @uid: in: owner; (__u32)-1 for the caller.
  * @gid: in: group; (__u32)-1 for the caller's.
  * @features: out: DISRUPTOR_FEAT_*.
- * @id: out: the ring's id, for BPF programs (bpf_disruptor_publish()).
+ * @id: out: the ring's id, 1 to 4095, for BPF programs (bpf_disruptor_publish()).
  * @resv: must be zero.
  * @off: out: the regions' mmap offsets.
  */
