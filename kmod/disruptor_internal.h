@@ -105,6 +105,7 @@ u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next);
 bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
 u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq);
+u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq);
 
 int drk_bpf_register(void);
 int drk_thread_register(pid_t tid, u32 ring_id, int index);

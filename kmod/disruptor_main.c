@@ -60,7 +60,7 @@ static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 		return EPOLLERR;
 	poll_wait(file, &ring->wq, wait);
 	if (drk_consumer_available(ring, index, &next) > next ||
-	    drk_ready_or_arm(ring, index, next) > next)
+	    drk_arm_and_look(ring, index, next) > next)
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }

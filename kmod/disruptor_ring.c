@@ -511,12 +511,29 @@ static void drk_arm_wakeup(struct drk_ring *ring, u64 seq)
  */
 u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq)
 {
-	u64 arm = ring->dr.hdr->deps[index] ? 0 : seq, next, end, want;
+	u64 next, end;
 
 	/* Ready already: arming now would only cost a needless wakeup later. */
 	end = drk_consumer_available(ring, index, &next);
 	if (end > seq)
 		return end;
+	return drk_arm_and_look(ring, index, seq);
+}
+EXPORT_SYMBOL_IF_KUNIT(drk_ready_or_arm);
+
+/**
+ * drk_arm_and_look() - drk_ready_or_arm() for a caller that has just seen
+ * @seq unreadable: arm, then look again.
+ * @ring: the ring.
+ * @index: a registered consumer.
+ * @seq: the sequence it waits for.
+ *
+ * Return: the end of what the consumer may read; > @seq when it is ready.
+ */
+u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq)
+{
+	u64 arm = ring->dr.hdr->deps[index] ? 0 : seq, next, end, want;
+
 	for (;;) {
 		drk_arm_wakeup(ring, arm);
 		end = drk_consumer_available(ring, index, &next);
@@ -531,7 +548,6 @@ u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq)
 		arm = want;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(drk_ready_or_arm);
 
 /**
  * drk_try_claim() - claim @n sequences, or fail at once.
