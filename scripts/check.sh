@@ -3,14 +3,14 @@
 #
 # make check: build what is missing, run the host tests, boot the debug test
 # kernel and run the guest tests and KUnit suites in it. Every result is KTAP,
-# parsed by the kernel's own tools/testing/kunit/kunit.py; the last line is
-# "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+# parsed by the kernel's own KTAP parser (tools/testing/kunit); the last line
+# is "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=$top/build/check
 mkdir -p "$out"
-rm -f "$out"/*.ktap "$out"/*.json
+rm -f "$out"/*.ktap "$out"/*.json "$out"/guest-console.log "$out"/guest-artifacts.txt
 
 scripts/install-deps.sh || exit 1
 kdir=$(scripts/build-kernel.sh debug | tail -n 1) || exit 1
@@ -19,7 +19,8 @@ make -s KDIR="$kdir" all || { echo "check: build failed" >&2; exit 1; }
 
 export KDIR="$kdir"
 echo "=== host tests"
-scripts/run-tests.sh host "$out/host.ktap" 900 scripts/tests/*.sh userspace/tests/*.sh build/tests/*
+host_tests=(scripts/tests/*.sh userspace/tests/*.sh build/tests/*)
+scripts/run-tests.sh host "$out/host.ktap" 900 "${host_tests[@]}"
 
 echo "=== guest tests (QEMU TCG, debug kernel: KASAN, lockdep)"
 payload=(
@@ -29,7 +30,8 @@ payload=(
 	scripts/run-tests.sh:/usr/bin/run-tests.sh
 	scripts/ktap-merge.sh:/usr/bin/ktap-merge.sh
 )
-for t in userspace/guest-tests/*.sh build/guest/*; do
+guest_tests=(userspace/guest-tests/*.sh build/guest/*)
+for t in "${guest_tests[@]}"; do
 	payload+=("$t:/tests/$(basename "$t")")
 done
 for t in build/tools/*; do
@@ -37,41 +39,28 @@ for t in build/tools/*; do
 done
 scripts/build-initramfs.sh "$kdir" "$out/guest.cpio" scripts/guest/check.sh "${payload[@]}" || exit 1
 
-guest_rc=0
 scripts/run-guest.sh -t 1200 -r "$out/guest.ktap" -a "$out/guest-artifacts.txt" "$kdir" \
-	"$out/guest.cpio" "$out/guest-console.log" || guest_rc=$?
-
-# The guest run itself is a suite: it finished, and its kernel log is clean.
-{
-	echo "KTAP version 1"
-	echo "1..1"
-	echo "    KTAP version 1"
-	echo "    # Subtest: guest_run"
-	echo "    1..3"
-	if grep -q 'DISRUPTOR-GUEST-EXIT:' "$out/guest-console.log"; then
-		echo "    ok 1 guest_finished"
-	else
-		echo "    not ok 1 guest_finished"
-	fi
-	if scripts/scan-guest-log.sh "$out/guest-console.log" >/dev/null 2>&1; then
-		echo "    ok 2 guest_kernel_log_clean"
-	else
-		echo "    not ok 2 guest_kernel_log_clean"
-	fi
-	# JSON the guest's tools printed (disruptorctl --json) must parse.
-	if python3 scripts/check-guest-json.py "$out/guest-artifacts.txt" >&2; then
-		echo "    ok 3 guest_json_parses"
-	else
-		echo "    not ok 3 guest_json_parses"
-	fi
-	if [ "$guest_rc" = 0 ]; then echo "ok 1 guest_run"; else echo "not ok 1 guest_run"; fi
-} >"$out/guest-run.ktap"
+	"$out/guest.cpio" "$out/guest-console.log"
+# The host's own verdict on the run: finished, exit status 0, results
+# received, kernel log clean, JSON parses.
+scripts/guest-verdict.sh "$out/guest-console.log" "$out/guest.ktap" \
+	"$out/guest-artifacts.txt" >"$out/guest-run.ktap"
 
 echo "=== results"
-kunit=(python3 "$kdir/tools/testing/kunit/kunit.py" parse)
-jsons=()
-for k in host guest-run guest; do
-	"${kunit[@]}" --json="$out/$k.json" "$out/$k.ktap" | grep -v 'Test results stored'
-	jsons+=("$out/$k.json")
+# Every test file must report by name, and every KUnit suite with at least
+# its floor of cases: a test that vanishes is a failure, not a smaller total.
+expect=(--expect kunit/expected-suites.txt)
+for t in "${host_tests[@]}"; do
+	name=$(basename "$t")
+	expect+=(--expect-case "host/${name%.*}")
 done
-python3 scripts/ktap-summary.py "${jsons[@]}"
+for t in "${guest_tests[@]}"; do
+	name=$(basename "$t")
+	expect+=(--expect-case "guest/${name%.*}")
+done
+for c in kunit_modules_load kunit_results_found kunit_module_unloads \
+	 disruptor_loaded_for_guest_tests disruptor_unloads_after_guest_tests; do
+	expect+=(--expect-case "guest_harness/$c")
+done
+python3 scripts/ktap-summary.py --parser-dir "$kdir/tools/testing/kunit" "${expect[@]}" \
+	"$out/host.ktap" "$out/guest-run.ktap" "$out/guest.ktap"

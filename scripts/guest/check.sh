@@ -2,34 +2,75 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest half of `make check`: run the KUnit suites and every guest test,
-# then send the KTAP results to the host over /dev/ttyS1.
+# then send the KTAP results to the host over /dev/ttyS1. Each step of the
+# harness itself (loading the modules, finding the KUnit results, unloading)
+# is a test case of the suite guest_harness, so a failed step is a red result
+# and not only an exit status.
 # Exit status: 0 when everything passed.
+#
+# The paths and the module commands can be redirected (scripts/tests/ runs
+# this script on the host with fakes): DISRUPTOR_RESULTS, DISRUPTOR_MODULES,
+# DISRUPTOR_TESTS, DISRUPTOR_KUNIT_DIR, DISRUPTOR_TMP.
 set -u
-results=/dev/ttyS1
-rc=0
+results=${DISRUPTOR_RESULTS:-/dev/ttyS1}
+modules=${DISRUPTOR_MODULES:-/modules}
+tests=${DISRUPTOR_TESTS:-/tests}
+kunit_dir=${DISRUPTOR_KUNIT_DIR:-/sys/kernel/debug/kunit}
+tmp=${DISRUPTOR_TMP:-/tmp}
+harness=$tmp/guest-harness.ktap
+rc=0 harness_rc=0 n=0
+
+: >"$harness.cases"
+# step NAME COMMAND...: run a harness step and record it as a test case.
+step() {
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "    ok $n $name" >>"$harness.cases"
+	else
+		echo "harness step failed: $name"
+		echo "    not ok $n $name" >>"$harness.cases"
+		rc=1 harness_rc=1
+	fi
+}
+
+collect_kunit() {
+	kunit_docs=
+	for d in "$kunit_dir"/disruptor*; do
+		[ -r "$d/results" ] || continue
+		f=$tmp/kunit-$(basename "$d").ktap
+		cat "$d/results" >"$f"
+		kunit_docs="$kunit_docs $f"
+	done
+	[ -n "$kunit_docs" ]
+}
+
+disruptor_loaded() {
+	lsmod | grep -q '^disruptor ' || insmod "$modules/disruptor.ko"
+}
 
 echo "=== kunit: loading disruptor.ko and disruptor_kunit.ko"
 kunit_docs=
-if insmod /modules/disruptor.ko && insmod /modules/disruptor_kunit.ko; then
-	for d in /sys/kernel/debug/kunit/disruptor*; do
-		[ -r "$d/results" ] || continue
-		f=/tmp/kunit-$(basename "$d").ktap
-		cat "$d/results" >"$f"
-		kunit_docs="$kunit_docs $f"
-		grep -q '^ok 1 ' "$f" || rc=1
-	done
-	rmmod disruptor_kunit || rc=1
-else
-	echo "cannot load the modules for KUnit"
-	rc=1
-fi
-[ -n "$kunit_docs" ] || { echo "no KUnit results found"; rc=1; }
+step kunit_modules_load sh -c "insmod '$modules/disruptor.ko' && insmod '$modules/disruptor_kunit.ko'"
+step kunit_results_found collect_kunit
+step kunit_module_unloads rmmod disruptor_kunit
 
 # The tests expect disruptor.ko loaded, and leave it loaded.
-lsmod | grep -q '^disruptor ' || insmod /modules/disruptor.ko || rc=1
-run-tests.sh guest /tmp/guest.ktap 300 /tests/* || rc=1
-rmmod disruptor || { echo "rmmod disruptor failed after the tests"; rc=1; }
+step disruptor_loaded_for_guest_tests disruptor_loaded
+run-tests.sh guest "$tmp/guest.ktap" 300 "$tests"/* || rc=1
+step disruptor_unloads_after_guest_tests rmmod disruptor
+
+{
+	echo "KTAP version 1"
+	echo "1..1"
+	echo "    KTAP version 1"
+	echo "    # Subtest: guest_harness"
+	echo "    1..$n"
+	cat "$harness.cases"
+	if [ "$harness_rc" = 0 ]; then echo "ok 1 guest_harness"; else echo "not ok 1 guest_harness"; fi
+} >"$harness"
 
 # shellcheck disable=SC2086
-ktap-merge.sh /tmp/guest.ktap $kunit_docs >"$results"
+ktap-merge.sh "$harness" "$tmp/guest.ktap" $kunit_docs >"$results"
 exit "$rc"
