@@ -40,7 +40,8 @@ static u64 drk_thread_entry(pid_t tid, u32 ring_id, int index)
 /**
  * drk_thread_register() - note that @tid consumes @index of @ring_id.
  * @tid: the consumer thread.
- * @ring_id: its ring (ids above 2^24 are not tracked).
+ * @ring_id: its ring (the table keeps the id's low 24 bits: its slot and
+ *	   the low bits of the slot's generation).
  * @index: its consumer index.
  *
  * Return: 0, or -ENOSPC when the table has no room near @tid's slot (the
@@ -51,8 +52,6 @@ int drk_thread_register(pid_t tid, u32 ring_id, int index)
 	u32 i, h = hash_32((u32)tid, 8);
 	int err = -ENOSPC;
 
-	if (ring_id >= BIT(24))
-		return err;
 	mutex_lock(&drk_threads_lock);
 	for (i = 0; i < DRK_THREADS_PROBE; i++) {
 		u64 *e = &drk_threads[(h + i) % DRK_THREADS];
@@ -111,15 +110,18 @@ __bpf_kfunc bool bpf_disruptor_task_pending(struct task_struct *p)
 
 		if ((u32)(e >> 32) != tid || !e)
 			continue;
-		ring = drk_ring_find_rcu((e >> 8) & 0xffffff);
-		if (!ring || !(atomic64_read(&ring->dr.hdr->active) & BIT_ULL(e & 0xff)))
+		/* Pairs with rcu_assign_pointer() in drk_ring_create(). */
+		ring = rcu_dereference(drk_ring_table[(e >> 8) & (DRK_MAX_RINGS - 1)]);
+		if (!ring || (ring->id & 0xffffff) != ((e >> 8) & 0xffffff) ||
+		    !(atomic64_read(&ring->dr.hdr->active) & BIT_ULL(e & 0xff)))
 			continue;
 		r = &ring->dr;
 		claim = atomic64_read(&r->hdr->claim);
 		next = dr_seq_read(r, e & 0xff, claim);
 		deps = r->hdr->deps[e & 0xff];
 		/* One load when it has no upstream: is its next event there? */
-		pending = deps ? dr_deps_min(r, deps, claim) > next : dr_is_published(r, next);
+		pending = dr_is_published(r, next) &&
+			  (!deps || dr_deps_min(r, deps, claim) > next);
 	}
 	rcu_read_unlock();
 	return pending;

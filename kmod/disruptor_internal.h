@@ -21,7 +21,8 @@
 #include "disruptor_kernel.h"
 #include "dr_ring.h"
 
-#define DRK_MAX_RINGS		4096
+#define DRK_MAX_RINGS		4096	/* rings at once, table slots */
+#define DRK_ID_SLOT_BITS	12	/* ring id: generation << 12 | slot */
 #define DRK_UNARMED		((s64)-1)	/* @wake_seq: nobody waits (U64_MAX) */
 #define DRK_MAX_SLOTS		BIT(20)
 #define DRK_MAX_SLOT_SIZE	4096U
@@ -32,7 +33,10 @@
  * struct drk_ring - a ring: its memory, its sequencer view, who may use it.
  * @ref: fds, mappings (through their file) and kernel users.
  * @node: in the list of rings, under drk_rings_lock.
- * @id: in drk_ring_ids, for BPF programs; looked up under RCU.
+ * @id: for BPF programs, looked up under RCU: its slot in drk_ring_table
+ *	(and drk_ring_ids) in the low DRK_ID_SLOT_BITS, above them the slot's
+ *	generation, so that a destroyed ring's id does not name the next
+ *	ring in its slot.
  * @name: unique name.
  * @dr: the sequencer view; @dr.shadow is @shadow.
  * @block: vmalloc_user(): header page, consumer pages, avail, slots.
@@ -45,6 +49,14 @@
  * @locked_pages: pages charged to @user.
  * @registry_lock: serialises consumer registration.
  * @owned: consumers bound to an fd, under @registry_lock.
+ * @orphaned: consumers whose fd closed while others depended on them, under
+ *	@registry_lock; each leaves with its last dependent.
+ * @owner_uid: per consumer index, the fsuid that added it (dependencies
+ *	are allowed only on one's own consumers), under @registry_lock.
+ * @publish_lock: serialises DISRUPTOR_IOC_PUBLISH on a single-producer ring.
+ * @sp_busy: single-producer rings: 1 from a claim to its publish. A second
+ *	producer that finds it set is refused and counted as dropped: the
+ *	kernel does not trust a ring's users to keep to one producer.
  * @persist: 1 while the ring holds a reference to itself (F_PERSIST).
  * @shadow: trusted copies of the consumers' sequences.
  * @wq: poll and DISRUPTOR_IOC_WAIT sleepers.
@@ -71,6 +83,10 @@ struct drk_ring {
 	unsigned long		locked_pages;
 	struct mutex		registry_lock;	/* consumer add/remove */
 	u64			owned;
+	u64			orphaned;
+	kuid_t			owner_uid[DR_MAX_CONSUMERS];
+	struct mutex		publish_lock;	/* PUBLISH on SP rings */
+	atomic_t		sp_busy;
 	atomic_t		persist;
 	atomic64_t		shadow[DR_MAX_CONSUMERS];
 	wait_queue_head_t	wq;
@@ -81,8 +97,10 @@ struct drk_ring {
 /**
  * struct drk_file - what one open /dev/disruptor is bound to.
  * @lock: serialises binding and consumer ownership.
- * @ring: the ring, set once by CREATE or ATTACH; read locklessly after.
- * @consumer: the consumer index this fd owns, or -1.
+ * @ring: the ring, set once by CREATE or ATTACH (store-release, under
+ *	@lock); read locklessly with load-acquire after.
+ * @consumer: the consumer index this fd owns, or -1; set once under @lock
+ *	(store-release), read locklessly with load-acquire (mmap, poll).
  * @consumer_tid: the thread that added it (the scheduler boosts it).
  * @may_publish: DISRUPTOR_IOC_PUBLISH allowed.
  */
@@ -95,6 +113,18 @@ struct drk_file {
 };
 
 extern struct miscdevice disruptor_misc;
+
+/**
+ * drk_file_consumer() - the consumer index an fd owns, read locklessly.
+ * @f: the fd's state.
+ *
+ * Return: the index, or -1.
+ */
+static inline int drk_file_consumer(struct drk_file *f)
+{
+	/* Pairs with the smp_store_release() in drk_ioc_add_consumer(). */
+	return smp_load_acquire(&f->consumer);
+}
 
 int drk_check_ring_params(const struct disruptor_ring_params *p);
 struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p);
@@ -126,10 +156,14 @@ extern struct drk_ring __rcu *drk_ring_table[DRK_MAX_RINGS];
  */
 static __always_inline struct drk_ring *drk_ring_find_rcu(u32 id)
 {
-	if (id >= DRK_MAX_RINGS)
-		return NULL;
 	/* Pairs with rcu_assign_pointer() in drk_ring_create(). */
-	return rcu_dereference(drk_ring_table[array_index_nospec(id, DRK_MAX_RINGS)]);
+	struct drk_ring *ring = rcu_dereference(drk_ring_table[id & (DRK_MAX_RINGS - 1)]);
+
+	/*
+	 * An id outlives its ring (a BPF program keeps it): the slot may hold
+	 * a later ring by now, which the generation in the id tells apart.
+	 */
+	return ring && ring->id == id ? ring : NULL;
 }
 
 /*
@@ -137,12 +171,46 @@ static __always_inline struct drk_ring *drk_ring_find_rcu(u32 id)
  * per step; drk_try_claim(), drk_publish() and drk_publish_copy() are these
  * for other modules.
  */
+
+/*
+ * A single-producer ring claims with a plain load and store: two producers
+ * at once (two threads in PUBLISH, a BPF program on two CPUs) would take
+ * the same sequence. The kernel does not trust its users to keep to one, so
+ * a claim on such a ring takes @sp_busy until its publish, and a producer
+ * that finds it taken is refused at once (never waits: any context).
+ */
+static __always_inline bool drk_sp_enter(struct drk_ring *ring)
+{
+	if (ring->dr.mode != DR_SINGLE_PRODUCER)
+		return true;
+	/*
+	 * Acquire pairs with the release in drk_sp_leave(): this claim reads
+	 * the claim count the previous producer stored.
+	 */
+	return !atomic_xchg_acquire(&ring->sp_busy, 1);
+}
+
+static __always_inline void drk_sp_leave(struct drk_ring *ring)
+{
+	/* Pairs with the acquire in drk_sp_enter(). */
+	if (ring->dr.mode == DR_SINGLE_PRODUCER)
+		atomic_set_release(&ring->sp_busy, 0);
+}
+
 static __always_inline int __drk_try_claim(struct drk_ring *ring, u32 n, u64 *lo)
 {
-	int err = dr_try_claim(&ring->dr, n, lo);
+	int err;
 
-	if (err == -EAGAIN)
+	if (!drk_sp_enter(ring)) {
 		dr_ring_drop(&ring->dr, n);
+		return -EBUSY;
+	}
+	err = dr_try_claim(&ring->dr, n, lo);
+	if (err) {
+		drk_sp_leave(ring);
+		if (err == -EAGAIN)
+			dr_ring_drop(&ring->dr, n);
+	}
 	return err;
 }
 
@@ -151,6 +219,7 @@ static __always_inline void __drk_publish(struct drk_ring *ring, u64 lo, u64 hi)
 	s64 wake;
 
 	dr_publish(&ring->dr, lo, hi);
+	drk_sp_leave(ring);
 	if (!(ring->dr.flags & DR_RING_BLOCKING))
 		return;
 	/*

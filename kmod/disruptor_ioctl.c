@@ -20,6 +20,14 @@ static bool drk_resv_zero(const void *resv, size_t len)
 }
 
 /* Bind @f to @ring for good; the caller's reference moves to @f. */
+static void drk_bind_locked(struct drk_file *f, struct drk_ring *ring, bool may_publish)
+{
+	lockdep_assert_held(&f->lock);
+	f->may_publish = may_publish;
+	/* Pairs with the smp_load_acquire() in drk_file_ring(). */
+	smp_store_release(&f->ring, ring);
+}
+
 static int drk_bind(struct drk_file *f, struct drk_ring *ring, bool may_publish)
 {
 	mutex_lock(&f->lock);
@@ -27,16 +35,14 @@ static int drk_bind(struct drk_file *f, struct drk_ring *ring, bool may_publish)
 		mutex_unlock(&f->lock);
 		return -EBUSY;
 	}
-	f->may_publish = may_publish;
-	/* Pairs with the smp_load_acquire() in drk_file_ring(). */
-	smp_store_release(&f->ring, ring);
+	drk_bind_locked(f, ring, may_publish);
 	mutex_unlock(&f->lock);
 	return 0;
 }
 
 static struct drk_ring *drk_file_ring(struct drk_file *f)
 {
-	/* Pairs with the smp_store_release() in drk_bind(). */
+	/* Pairs with the smp_store_release() in drk_bind_locked(). */
 	return smp_load_acquire(&f->ring);
 }
 
@@ -59,16 +65,22 @@ static long drk_ioc_create(struct drk_file *f, void __user *arg)
 	     (p.gid != (u32)-1 && !in_group_p(make_kgid(current_user_ns(), p.gid)))) &&
 	    !capable(CAP_CHOWN))
 		return -EPERM;
-	if (drk_file_ring(f))
+	/*
+	 * Created and bound under the fd's lock: two CREATEs racing on one fd
+	 * must not leave a (persistent) ring behind the one that lost.
+	 */
+	mutex_lock(&f->lock);
+	if (f->ring) {
+		mutex_unlock(&f->lock);
 		return -EBUSY;
-	ring = drk_ring_create(&p);
-	if (IS_ERR(ring))
-		return PTR_ERR(ring);
-	err = drk_bind(f, ring, true);
-	if (err) {
-		drk_ring_put(ring);
-		return err;
 	}
+	ring = drk_ring_create(&p);
+	if (IS_ERR(ring)) {
+		mutex_unlock(&f->lock);
+		return PTR_ERR(ring);
+	}
+	drk_bind_locked(f, ring, true);
+	mutex_unlock(&f->lock);
 	if (copy_to_user(arg, &ring->params, sizeof(ring->params)))
 		return -EFAULT;
 	return 0;
@@ -90,16 +102,20 @@ static long drk_ioc_attach(struct drk_file *f, void __user *arg)
 	ring = drk_ring_get(a.name);
 	if (!ring)
 		return -ENOENT;
+	/* A ring LIST hides from the caller does not exist for it. */
 	if (!drk_may_access(ring, MAY_READ)) {
 		drk_ring_put(ring);
-		return -EACCES;
+		return -ENOENT;
 	}
 	err = drk_bind(f, ring, drk_may_access(ring, MAY_WRITE));
 	if (err) {
 		drk_ring_put(ring);
 		return err;
 	}
+	/* Built afresh: nothing of the caller's struct comes back but the name. */
+	memset(&a, 0, sizeof(a));
 	a.params = ring->params;
+	memcpy(a.name, ring->params.name, sizeof(a.name));
 	if (copy_to_user(arg, &a, sizeof(a)))
 		return -EFAULT;
 	return 0;
@@ -124,10 +140,11 @@ static long drk_ioc_add_consumer(struct drk_file *f, void __user *arg)
 	}
 	index = drk_consumer_add(ring, c.deps, &c.start);
 	if (index >= 0) {
-		f->consumer = index;
 		/* The thread that asks is the one a scheduler should wake. */
 		f->consumer_tid = task_pid_nr(current);
 		drk_thread_register(f->consumer_tid, ring->id, index);
+		/* Pairs with the smp_load_acquire() in drk_file_consumer(). */
+		smp_store_release(&f->consumer, index);
 	}
 	mutex_unlock(&f->lock);
 	if (index < 0)
@@ -165,6 +182,12 @@ static long drk_ioc_publish(struct drk_file *f, void __user *arg)
 	buf = memdup_user(u64_to_user_ptr(p.data), bytes);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
+	/*
+	 * Threads publishing into a single-producer ring take turns here; a
+	 * kernel producer racing in is refused by drk_sp_enter() instead.
+	 */
+	if (ring->dr.mode == DR_SINGLE_PRODUCER)
+		mutex_lock(&ring->publish_lock);
 	err = drk_try_claim(ring, p.count, &lo);
 	if (!err) {
 		for (i = 0; i < p.count; i++) {
@@ -177,6 +200,8 @@ static long drk_ioc_publish(struct drk_file *f, void __user *arg)
 		p.published = p.count;
 		p.first = lo;
 	}
+	if (ring->dr.mode == DR_SINGLE_PRODUCER)
+		mutex_unlock(&ring->publish_lock);
 	kfree(buf);
 	if (err)
 		return err;
@@ -196,18 +221,22 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
 	struct disruptor_wait_args w;
+	int index;
 	long ret;
 
 	if (copy_from_user(&w, arg, sizeof(w)))
 		return -EFAULT;
-	if (w.flags || w.resv0 || w.available || !drk_resv_zero(w.resv, sizeof(w.resv)))
+	/* A timeout is a ktime: 2^63 ns and more would turn negative. */
+	if (w.flags || w.resv0 || w.available || !drk_resv_zero(w.resv, sizeof(w.resv)) ||
+	    w.timeout_ns > KTIME_MAX)
 		return -EINVAL;
 	if (!ring)
 		return -ENOTCONN;
-	if (f->consumer < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
+	index = drk_file_consumer(f);
+	if (index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return -EINVAL;
 	/* The condition arms the wakeup for w.seq after the wait queued us. */
-	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, f->consumer, &w),
+	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, index, &w),
 						 ns_to_ktime(w.timeout_ns));
 	if (ret == -ETIME)
 		ret = -ETIMEDOUT;

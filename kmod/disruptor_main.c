@@ -53,7 +53,7 @@ static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 {
 	struct drk_file *f = file->private_data;
 	struct drk_ring *ring = smp_load_acquire(&f->ring);	/* pairs with drk_bind() */
-	int index = READ_ONCE(f->consumer);
+	int index = drk_file_consumer(f);
 	u64 next;
 
 	if (!ring || index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
@@ -70,6 +70,8 @@ static const struct file_operations disruptor_fops = {
 	.open		= disruptor_open,
 	.release	= disruptor_release,
 	.unlocked_ioctl	= drk_ioctl,
+	/* Every argument is __u32/__u64 only, padded alike on 32 and 64 bits. */
+	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= drk_mmap,
 	.poll		= disruptor_poll,
 	.llseek		= noop_llseek,

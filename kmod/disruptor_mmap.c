@@ -23,7 +23,8 @@
  *   +----------------------+
  *
  * Read-only regions are mapped without VM_MAYWRITE, so mprotect() cannot
- * make them writable either. The kernel writes the header, avail and slots;
+ * make them writable either; no region is ever executable (VM_MAYEXEC is
+ * cleared). The kernel writes the header, avail and slots;
  * it only reads consumer pages, through dr_seq_read(), which moves a
  * consumer only forward and never past the claim.
  */
@@ -39,7 +40,8 @@
  * @vma: the mapping; vm_pgoff selects the region, which it may not exceed.
  *
  * Return: 0; -ENOTCONN (fd not bound), -EINVAL (not MAP_SHARED, offset not
- * at a region's start, or longer than the region), -EPERM (writable mapping of a read-only region).
+ * at a region's start, or longer than the region), -EPERM (writable mapping
+ * of a read-only region, or an executable one).
  */
 int drk_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -53,8 +55,13 @@ int drk_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!ring)
 		return -ENOTCONN;
-	/* A private copy of a sequence page would hide the consumer's progress. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private copy of a sequence page would hide the consumer's
+	 * progress. VM_MAYSHARE: the core drops VM_SHARED from a shared
+	 * mapping of a file opened read-only, which may still map the
+	 * read-only regions.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	off = &ring->params.off;
 	start = pgoff << PAGE_SHIFT;
@@ -65,7 +72,7 @@ int drk_mmap(struct file *file, struct vm_area_struct *vma)
 		int index = (start - off->consumers) >> PAGE_SHIFT;
 
 		region_len = PAGE_SIZE;
-		writable = READ_ONCE(f->consumer) == index;
+		writable = drk_file_consumer(f) == index;
 	} else if (off->avail && start == off->avail) {
 		region_len = off->avail_len;
 	} else if (start == off->slots) {
@@ -75,6 +82,10 @@ int drk_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	if (len > region_len)
 		return -EINVAL;
+	/* Nothing in a ring is code. */
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	vm_flags_clear(vma, VM_MAYEXEC);
 	if (!writable) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EPERM;

@@ -27,7 +27,8 @@
 
 static LIST_HEAD(drk_rings);
 static DEFINE_MUTEX(drk_rings_lock);	/* drk_rings, ring names, drk_ring_ids */
-static DEFINE_IDR(drk_ring_ids);		/* allocates ids below DRK_MAX_RINGS */
+static DEFINE_IDR(drk_ring_ids);		/* allocates slots below DRK_MAX_RINGS */
+static u32 drk_slot_gen[DRK_MAX_RINGS];	/* per slot, under drk_rings_lock */
 
 /*
  * id -> ring for BPF producers, one load per publish (the idr's radix walk
@@ -148,6 +149,7 @@ static void drk_ring_free(struct drk_ring *ring)
 		atomic_long_sub(ring->locked_pages, &ring->user->locked_vm);
 		free_uid(ring->user);
 	}
+	mutex_destroy(&ring->publish_lock);
 	mutex_destroy(&ring->registry_lock);
 	kfree(ring);
 }
@@ -173,11 +175,14 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	kref_init(&ring->ref);
 	INIT_LIST_HEAD(&ring->node);
 	mutex_init(&ring->registry_lock);
+	mutex_init(&ring->publish_lock);
 	init_waitqueue_head(&ring->wq);
 	init_irq_work(&ring->wake_work, drk_wake_work);
 	atomic64_set(&ring->wake_seq, DRK_UNARMED);
-	strscpy(ring->name, p->name, sizeof(ring->name));
 	ring->params = *p;
+	/* Bytes after the name's NUL are the creator's: others see zeros. */
+	strscpy_pad(ring->params.name, p->name, sizeof(ring->params.name));
+	strscpy(ring->name, p->name, sizeof(ring->name));
 	ring->params.features = DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT |
 				DISRUPTOR_FEAT_PUBLISH | DISRUPTOR_FEAT_BPF;
 	ring->mode = p->mode;
@@ -220,16 +225,18 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 			goto fail;
 		}
 	}
-	err = idr_alloc(&drk_ring_ids, ring, 1, DRK_MAX_RINGS, GFP_KERNEL);
+	/* Cyclic, and a generation on top: ids are not handed out again soon. */
+	err = idr_alloc_cyclic(&drk_ring_ids, ring, 1, DRK_MAX_RINGS, GFP_KERNEL);
 	if (err < 0) {
 		mutex_unlock(&drk_rings_lock);
 		goto fail;
 	}
-	ring->id = err;
-	ring->params.id = err;
+	drk_slot_gen[err] = (drk_slot_gen[err] + 1) & (BIT(32 - DRK_ID_SLOT_BITS) - 1);
+	ring->id = drk_slot_gen[err] << DRK_ID_SLOT_BITS | err;
+	ring->params.id = ring->id;
 	list_add(&ring->node, &drk_rings);
 	/* Publishes the initialised ring to drk_ring_find_rcu(). */
-	rcu_assign_pointer(drk_ring_table[ring->id], ring);
+	rcu_assign_pointer(drk_ring_table[err], ring);
 	if (p->flags & DISRUPTOR_RING_F_PERSIST) {
 		/*
 		 * The ring's own reference, dropped by drk_ring_destroy(); it
@@ -253,8 +260,8 @@ static void drk_ring_release(struct kref *ref)
 	struct drk_ring *ring = container_of(ref, struct drk_ring, ref);
 
 	list_del(&ring->node);
-	RCU_INIT_POINTER(drk_ring_table[ring->id], NULL);
-	idr_remove(&drk_ring_ids, ring->id);
+	RCU_INIT_POINTER(drk_ring_table[ring->id & (DRK_MAX_RINGS - 1)], NULL);
+	idr_remove(&drk_ring_ids, ring->id & (DRK_MAX_RINGS - 1));
 	mutex_unlock(&drk_rings_lock);
 	/* BPF producers find rings under RCU: let them leave first. */
 	synchronize_rcu();
@@ -302,7 +309,7 @@ int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count)
 	list_for_each_entry(ring, &drk_rings, node) {
 		struct disruptor_ring_info *e;
 
-		if (!drk_may_access(ring, MAY_READ))
+		if (!drk_may_access(ring, MAY_READ | MAY_NOT_BLOCK))
 			continue;
 		if (n < capacity) {
 			e = &info[n];
@@ -333,7 +340,8 @@ int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count)
  * @name: the ring's name.
  *
  * Context: process context; may sleep.
- * Return: 0; -ENOENT (no such ring), -EPERM (not its owner, no
+ * Return: 0; -ENOENT (no such ring, or one the caller may not attach: LIST
+ * hides it, so must every answer), -EPERM (not its owner, no
  * CAP_SYS_ADMIN), -EINVAL (not persistent, or already destroyed).
  */
 int drk_ring_destroy(const char *name)
@@ -343,7 +351,10 @@ int drk_ring_destroy(const char *name)
 
 	if (!ring)
 		return -ENOENT;
-	if (!uid_eq(current_fsuid(), ring->uid) && !capable(CAP_SYS_ADMIN))
+	if (!drk_may_access(ring, MAY_READ | MAY_NOT_BLOCK) &&
+	    !ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
+		err = -ENOENT;
+	else if (!uid_eq(current_fsuid(), ring->uid) && !capable(CAP_SYS_ADMIN))
 		err = -EPERM;
 	else if (atomic_cmpxchg(&ring->persist, 1, 0) != 1)
 		err = -EINVAL;
@@ -381,7 +392,8 @@ EXPORT_SYMBOL_GPL(drk_ring_put);
  * drk_may_access() - may the current task attach (MAY_READ) or publish
  * (MAY_WRITE)?
  * @ring: the ring.
- * @mask: MAY_READ and/or MAY_WRITE.
+ * @mask: MAY_READ and/or MAY_WRITE, and MAY_NOT_BLOCK to ask without an
+ *	  audit record (LIST asks about every ring: only a use is audited).
  *
  * Owner, group and other bits as for a file; CAP_DAC_OVERRIDE bypasses them.
  * Return: true when allowed.
@@ -396,6 +408,8 @@ bool drk_may_access(const struct drk_ring *ring, int mask)
 		mode >>= 3;
 	if ((mask & ~mode & (MAY_READ | MAY_WRITE)) == 0)
 		return true;
+	if (mask & MAY_NOT_BLOCK)
+		return ns_capable_noaudit(&init_user_ns, CAP_DAC_OVERRIDE);
 	return capable(CAP_DAC_OVERRIDE);
 }
 
@@ -405,16 +419,31 @@ bool drk_may_access(const struct drk_ring *ring, int mask)
  * @deps: bitmap of consumers to read behind.
  * @start: set to its first sequence.
  *
- * Return: its index, -EINVAL for unknown @deps, -ENOSPC when full.
+ * Reading behind a consumer trusts what its owner writes in its page, and
+ * keeps it registered after its owner leaves (see drk_consumer_remove()):
+ * so a task may depend only on consumers its own fsuid added, unless it has
+ * CAP_DAC_OVERRIDE.
+ * Return: its index, -EINVAL for unknown @deps, -EACCES for a dependency
+ * on another user's consumer, -ENOSPC when full.
  */
 int drk_consumer_add(struct drk_ring *ring, u64 deps, u64 *start)
 {
+	kuid_t uid = current_fsuid();
+	u64 d;
 	int index;
 
 	mutex_lock(&ring->registry_lock);
+	for (d = deps & atomic64_read(&ring->dr.hdr->active); d; d &= d - 1) {
+		if (!uid_eq(ring->owner_uid[__ffs64(d)], uid) &&
+		    !capable(CAP_DAC_OVERRIDE)) {
+			mutex_unlock(&ring->registry_lock);
+			return -EACCES;
+		}
+	}
 	index = dr_consumer_register(&ring->dr, deps, NULL);
 	if (index >= 0) {
 		ring->owned |= BIT_ULL(index);
+		ring->owner_uid[index] = uid;
 		*start = atomic64_read(&ring->shadow[index]);
 	}
 	mutex_unlock(&ring->registry_lock);
@@ -422,21 +451,46 @@ int drk_consumer_add(struct drk_ring *ring, u64 deps, u64 *start)
 }
 EXPORT_SYMBOL_IF_KUNIT(drk_consumer_add);
 
+/*
+ * Unregister the orphans nobody depends on any more, upstream after
+ * downstream, and clear their pages past the sequence: the next owner of
+ * an index sees no byte of the last one's.
+ */
+static void drk_consumer_reap(struct drk_ring *ring)
+{
+	bool progress;
+	u64 o;
+
+	lockdep_assert_held(&ring->registry_lock);
+	do {
+		progress = false;
+		for (o = ring->orphaned; o; o &= o - 1) {
+			unsigned int i = __ffs64(o);
+
+			if (dr_consumer_unregister(&ring->dr, i) == -EBUSY)
+				continue;
+			ring->orphaned &= ~BIT_ULL(i);
+			memset((u8 *)ring->dr.seq[i] + sizeof(u64), 0, PAGE_SIZE - sizeof(u64));
+			progress = true;
+		}
+	} while (progress);
+}
+
 /**
  * drk_consumer_remove() - unregister an fd's consumer as the fd closes.
  * @ring: the ring.
  * @index: the consumer.
  *
- * A consumer others depend on stays registered (and gates its dependents):
- * removing it would let them read past what it never finished.
+ * A consumer others depend on stays registered while they do (removing it
+ * would let them read past what it never finished), and leaves with the
+ * last of them: a closed consumer never gates the ring for good.
  */
 void drk_consumer_remove(struct drk_ring *ring, int index)
 {
 	mutex_lock(&ring->registry_lock);
 	ring->owned &= ~BIT_ULL(index);
-	if (dr_consumer_unregister(&ring->dr, index) == -EBUSY)
-		pr_info("ring %s: consumer %d closed with dependents; it stays registered\n",
-			ring->name, index);
+	ring->orphaned |= BIT_ULL(index);
+	drk_consumer_reap(ring);
 	mutex_unlock(&ring->registry_lock);
 	/* Sleepers that waited behind it re-evaluate. */
 	drk_wake(ring);
@@ -460,7 +514,14 @@ u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next)
 	u64 end;
 
 	*next = dr_seq_read(r, index, claim);
-	end = deps ? dr_deps_min(r, deps, claim) : dr_published_upto(r, *next);
+	end = dr_published_upto(r, *next);
+	/*
+	 * Behind upstream consumers too, whose pages are bounded only by the
+	 * claim: an upstream's garbage must not make an unpublished slot look
+	 * readable.
+	 */
+	if (deps)
+		end = min(end, dr_deps_min(r, deps, claim));
 	return end > *next ? end : *next;
 }
 EXPORT_SYMBOL_IF_KUNIT(drk_consumer_available);

@@ -205,8 +205,8 @@ struct disruptor_ring *disruptor_ring_create_dev(const char *name,
  * disruptor_ring_attach_dev() - map a ring of the kernel module by name.
  * @name: the ring's name.
  *
- * Return: the ring, or NULL with errno ENOENT (no such ring, or no module),
- * EACCES (its mode does not let you read), EPROTO (ABI mismatch).
+ * Return: the ring, or NULL with errno ENOENT (no such ring, its mode does
+ * not let you read it, or no module), EPROTO (ABI mismatch).
  */
 struct disruptor_ring *disruptor_ring_attach_dev(const char *name)
 {

@@ -117,7 +117,8 @@ struct disruptor_offsets {
  * @uid: in: owner; (__u32)-1 for the caller.
  * @gid: in: group; (__u32)-1 for the caller's.
  * @features: out: DISRUPTOR_FEAT_*.
- * @id: out: the ring's id, 1 to 4095, for BPF programs (bpf_disruptor_publish()).
+ * @id: out: the ring's id for BPF programs (bpf_disruptor_publish()), never
+ *	0; a destroyed ring's id names no other ring for 2^32 creations.
  * @resv: must be zero.
  * @off: out: the regions' mmap offsets.
  */
