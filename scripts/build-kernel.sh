@@ -80,8 +80,21 @@ while IFS= read -r line; do
 done < <(cat "${fragments[@]}")
 [ "$bad" = 0 ] || exit 1
 
-echo "build-kernel: building $flavor kernel in $kdir (takes ~7 min on 2 cores)" >&2
-make -s -j"$(nproc)" bzImage modules >&2
+# The compiler's output (hundreds of the kernel's own warnings) goes to a
+# log; the terminal gets a progress line every 30 s.
+log="$kdir/build.log"
+echo "build-kernel: building $flavor kernel in $kdir (takes ~7 min on 2 cores; log: $log)" >&2
+make -j"$(nproc)" bzImage modules >"$log" 2>&1 &
+mpid=$!
+while kill -0 "$mpid" 2>/dev/null; do
+	sleep 30
+	echo "build-kernel: $(grep -c '^  CC' "$log") files compiled, $(( $(date +%s) - start )) s" >&2
+done
+if ! wait "$mpid"; then
+	echo "build-kernel: the build failed; the end of $log:" >&2
+	tail -n 40 "$log" >&2
+	exit 1
+fi
 touch "$stamp"
 echo "build-kernel: built in $(( $(date +%s) - start )) s" >&2
 echo "$kdir"

@@ -24,7 +24,7 @@ for t in "$@"; do
 	name=$(basename "$t")
 	name=${name%.*}
 	echo "=== $suite: $name"
-	timeout "$limit" "$t" >"$tmp" 2>&1
+	timeout -k 10 "$limit" "$t" >"$tmp" 2>&1
 	rc=$?
 	cat "$tmp"
 	case $rc in
@@ -33,7 +33,14 @@ for t in "$@"; do
 		why=$(tail -n 1 "$tmp")
 		echo "    ok $n $name # SKIP ${why:-no reason given}" >>"$out" ;;
 	*)
-		[ "$rc" = 124 ] && echo "$name: timed out after ${limit}s"
+		if [ "$rc" = 124 ]; then
+			echo "$name: timed out after ${limit}s"
+			# In the guest: what the test's threads are blocked on.
+			if [ -w /proc/sysrq-trigger ]; then
+				echo w >/proc/sysrq-trigger
+				dmesg | tail -n 200
+			fi
+		fi
 		echo "    # $name exited with status $rc" >>"$out"
 		echo "    not ok $n $name" >>"$out"
 		failed=1 ;;

@@ -65,6 +65,7 @@ setup() {
 	chmod +x "$run/tests"/*
 	printf 'suite disruptor_alpha 2\nsuite disruptor_beta 1\n' >"$run/expected"
 	printf '@@json stats\n{"ok": true}\n' >"$run/artifacts"
+	: >"$run/kmemleak"
 	exit_status=
 	console_extra=
 }
@@ -75,6 +76,7 @@ judge() {
 	PATH=$work/bin:$PATH FAKE_LOADED=$run/loaded DISRUPTOR_RESULTS=$run/results \
 		DISRUPTOR_MODULES=/modules DISRUPTOR_TESTS=$run/tests \
 		DISRUPTOR_KUNIT_DIR=$run/kunit DISRUPTOR_TMP=$run/tmp \
+		DISRUPTOR_KMEMLEAK=$run/kmemleak DISRUPTOR_KMEMLEAK_WAIT_S=0 \
 		sh "$top/scripts/guest/check.sh" >"$run/guest.out" 2>&1
 	grc=$?
 	{
@@ -88,6 +90,7 @@ judge() {
 		--expect-case guest/passes --expect-case guest/skips \
 		--expect-case guest_harness/kunit_modules_load \
 		--expect-case guest_harness/disruptor_unloads_after_guest_tests \
+		--expect-case guest_harness/kmemleak_finds_no_disruptor_leak \
 		"$run/guest-run.ktap" "$run/results" >"$run/summary" 2>&1
 }
 
@@ -143,6 +146,11 @@ setup failed_rmmod_after_the_tests
 export FAIL_RMMOD=disruptor
 want_red "$(basename "$run")" 'FAILED: guest_harness.disruptor_unloads_after_guest_tests'
 unset FAIL_RMMOD
+
+setup kmemleak_reports_a_disruptor_leak
+printf '%s\n' 'unreferenced object 0xffff888004a1c000 (size 64):' '  backtrace:' \
+	'    kmalloc_trace+0x1c/0x30' '    drk_ring_create+0x5a/0x400 [disruptor]' >"$run/kmemleak"
+want_red "$(basename "$run")" 'FAILED: guest_harness.kmemleak_finds_no_disruptor_leak'
 
 setup failing_guest_test
 printf '#!/bin/sh\necho broken\nexit 1\n' >"$run/tests/passes.sh"
