@@ -162,6 +162,16 @@ modules:
 	$(Q)test -f $(KDIR)/.disruptor-built || { echo "no test kernel at $(KDIR): run 'make kernel'" >&2; exit 1; }
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
+# The modules again for the KCSAN kernel, built in a copy of their sources
+# so the debug kernel's objects stay where they are.
+KCSAN_KDIR ?= $(shell scripts/build-kernel.sh --print-dir kcsan)
+.PHONY: kcsan-modules
+kcsan-modules:
+	$(Q)test -f $(KCSAN_KDIR)/.disruptor-built || { echo "no KCSAN kernel at $(KCSAN_KDIR)" >&2; exit 1; }
+	$(Q)rm -rf build/kcsan-mod && mkdir -p build/kcsan-mod
+	$(Q)find Kbuild kmod kunit -name Kbuild -o -name '*.[ch]' | xargs cp --parents -t build/kcsan-mod
+	$(Q)$(MAKE) -C $(KCSAN_KDIR) M=$(CURDIR)/build/kcsan-mod modules
+
 check:
 	$(Q)scripts/check.sh
 

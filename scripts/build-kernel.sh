@@ -3,10 +3,12 @@
 #
 # Build the test kernel from Debian's linux-source-6.12 and cache it.
 #
-#   scripts/build-kernel.sh [--print-dir] [debug|bench]
+#   scripts/build-kernel.sh [--print-dir] [debug|kcsan|bench]
 #
 # debug (default): tinyconfig + base.config + debug.config (KASAN, lockdep):
 #                  the kernel every guest test runs on.
+# kcsan:           tinyconfig + base.config + kcsan.config: KUnit and the
+#                  concurrent guest tests again, under the data-race detector.
 # bench:           tinyconfig + base.config: no debug options, for benchmarks.
 #
 # The tree is cached in $DISRUPTOR_CACHE (default ~/.cache/disruptor), keyed by
@@ -24,8 +26,9 @@ flavor=${1:-debug}
 
 case "$flavor" in
 debug) fragments=("$here/kconfig/base.config" "$here/kconfig/debug.config") ;;
+kcsan) fragments=("$here/kconfig/base.config" "$here/kconfig/kcsan.config") ;;
 bench) fragments=("$here/kconfig/base.config") ;;
-*) echo "build-kernel: unknown flavor '$flavor' (want debug or bench)" >&2; exit 2 ;;
+*) echo "build-kernel: unknown flavor '$flavor' (want debug, kcsan or bench)" >&2; exit 2 ;;
 esac
 
 tarball=/usr/src/linux-source-6.12.tar.xz

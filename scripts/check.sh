@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=$top/build/check
 mkdir -p "$out"
-rm -f "$out"/*.ktap "$out"/*.json "$out"/guest-console.log "$out"/guest-artifacts.txt
+rm -f "$out"/*.ktap "$out"/*.raw "$out"/*.json "$out"/guest-*console.log "$out"/guest-artifacts.txt
 
 scripts/install-deps.sh || exit 1
 kdir=$(scripts/build-kernel.sh debug | tail -n 1) || exit 1
@@ -47,10 +47,37 @@ GUEST_CMDLINE="DISRUPTOR_WATCHDOG_S=1140" scripts/run-guest.sh -t 1200 -r "$out/
 scripts/guest-verdict.sh "$out/guest-console.log" "$out/guest.ktap" \
 	"$out/guest-artifacts.txt" >"$out/guest-run.ktap"
 
+echo "=== KUnit and the concurrent guest tests again (QEMU TCG, KCSAN kernel)"
+kcsan_kdir=$(scripts/build-kernel.sh kcsan | tail -n 1) || exit 1
+make -s KCSAN_KDIR="$kcsan_kdir" kcsan-modules || { echo "check: KCSAN modules failed" >&2; exit 1; }
+kcsan_payload=(
+	build/kcsan-mod/disruptor.ko:/modules/disruptor.ko
+	build/kcsan-mod/disruptor_kunit.ko:/modules/disruptor_kunit.ko
+	scripts/run-tests.sh:/usr/bin/run-tests.sh
+	scripts/ktap-merge.sh:/usr/bin/ktap-merge.sh
+)
+kcsan_tests=()
+for t in $(sed 's/#.*//' userspace/guest-tests/concurrent.list); do
+	kcsan_tests+=("build/guest/$t")
+	kcsan_payload+=("build/guest/$t:/tests/$t")
+done
+scripts/build-initramfs.sh "$kcsan_kdir" "$out/guest-kcsan.cpio" scripts/guest/check.sh \
+	"${kcsan_payload[@]}" || exit 1
+GUEST_CMDLINE="DISRUPTOR_WATCHDOG_S=840" scripts/run-guest.sh -t 900 -r "$out/guest-kcsan.raw" \
+	"$kcsan_kdir" "$out/guest-kcsan.cpio" "$out/guest-kcsan-console.log"
+scripts/guest-verdict.sh "$out/guest-kcsan-console.log" "$out/guest-kcsan.raw" - \
+	>"$out/guest-run-kcsan.raw"
+# Its suites carry a kcsan_ prefix, so each run's suites are expected apart.
+for f in guest-kcsan guest-run-kcsan; do
+	sed -E -e 's/^(    # Subtest: )/\1kcsan_/' -e 's/^((not )?ok [0-9]+ )/\1kcsan_/' \
+		"$out/$f.raw" >"$out/$f.ktap"
+done
+sed -E 's/^suite /suite kcsan_/' kunit/expected-suites.txt >"$out/expected-kcsan-suites.txt"
+
 echo "=== results"
 # Every test file must report by name, and every KUnit suite with at least
 # its floor of cases: a test that vanishes is a failure, not a smaller total.
-expect=(--expect kunit/expected-suites.txt)
+expect=(--expect kunit/expected-suites.txt --expect "$out/expected-kcsan-suites.txt")
 for t in "${host_tests[@]}"; do
 	name=$(basename "$t")
 	expect+=(--expect-case "host/${name%.*}")
@@ -64,5 +91,12 @@ for c in kunit_modules_load kunit_results_found kunit_module_unloads \
 	 disruptor_unloads_after_guest_tests; do
 	expect+=(--expect-case "guest_harness/$c")
 done
+for t in "${kcsan_tests[@]}"; do
+	expect+=(--expect-case "kcsan_guest/$(basename "$t")")
+done
+expect+=(--expect-case kcsan_guest_run/guest_kernel_log_clean
+	 --expect-case kcsan_guest_harness/kunit_modules_load
+	 --expect-case kcsan_guest_harness/disruptor_unloads_after_guest_tests)
 python3 scripts/ktap-summary.py --parser-dir "$kdir/tools/testing/kunit" "${expect[@]}" \
-	"$out/host.ktap" "$out/guest-run.ktap" "$out/guest.ktap"
+	"$out/host.ktap" "$out/guest-run.ktap" "$out/guest.ktap" \
+	"$out/guest-run-kcsan.ktap" "$out/guest-kcsan.ktap"
