@@ -19,7 +19,10 @@ LIB_SRCS	:= kmod/dr_ring.c $(wildcard userspace/lib/*.c)
 TEST_SRCS	:= $(wildcard userspace/tests/*.c)
 TEST_NAMES	:= $(basename $(notdir $(TEST_SRCS)))
 # Every test runs under ASan+UBSan; the concurrent ones under TSan too.
-TSAN_TESTS	:= stress test_wait test_sequencer test_memfd_process
+# Not test_memfd_process: its two sides are a parent and a forked child,
+# and TSan sees one process only, so a TSan run of it checks nothing more
+# than the plain one and would count as a pass it did not earn.
+TSAN_TESTS	:= stress test_wait test_sequencer
 
 lib_objs	= $(patsubst %.c,$(BUILD)/$(1)/%.o,$(LIB_SRCS))
 
