@@ -22,7 +22,8 @@ TEST_NAMES	:= $(basename $(notdir $(TEST_SRCS)))
 # Not test_memfd_process: its two sides are a parent and a forked child,
 # and TSan sees one process only, so a TSan run of it checks nothing more
 # than the plain one and would count as a pass it did not earn.
-TSAN_TESTS	:= stress test_wait test_sequencer memfd_offer_copies_each_record
+TSAN_TESTS	:= stress test_wait test_sequencer memfd_offer_copies_each_record \
+		   consumers_joining_and_leaving_under_load_are_never_lapped
 
 lib_objs	= $(patsubst %.c,$(BUILD)/$(1)/%.o,$(LIB_SRCS))
 
