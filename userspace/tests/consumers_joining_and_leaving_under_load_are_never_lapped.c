@@ -23,11 +23,14 @@
 #include "watchdog.h"
 
 #if defined(__SANITIZE_THREAD__)
-#define ROUNDS		24
+#define ROUNDS		90
 #define SHARE		1500	/* events a round's consumers read at least */
+#elif defined(__SANITIZE_ADDRESS__)
+#define ROUNDS		200
+#define SHARE		2000
 #else
-#define ROUNDS		150
-#define SHARE		4000
+#define ROUNDS		600
+#define SHARE		2000
 #endif
 #define MAX_PRODUCERS	3
 #define SLOTS		64

@@ -8,8 +8,8 @@
  * A watchdog fails a run that stops moving (an overtaken consumer waits
  * forever for a sequence that was overwritten) and prints every position.
  *
- *   stress                       the built-in matrix
- *   stress MODE P TOPO EVENTS BATCH WAIT
+ *   consumer_graphs_see_every_event_once_in_order     the built-in matrix
+ *   consumer_graphs_see_every_event_once_in_order MODE P TOPO EVENTS BATCH WAIT
  *     MODE sp|mp, TOPO unicast|multicast|pipeline|diamond,
  *     WAIT spin|yield|sleep|phased|block
  */
@@ -264,7 +264,7 @@ static int run(const struct config *cfg)
 	}
 	memset(prod, 0, sizeof(prod));
 	st = (struct run_state){ .ring = r, .cfg = cfg, .cons = cons, .ncons = n, .prod = prod };
-	snprintf(what, sizeof(what), "stress %s %dP %s batch %u %s", cfg->mode ? "mp" : "sp",
+	snprintf(what, sizeof(what), "%s %dP %s batch %u %s", cfg->mode ? "mp" : "sp",
 		 cfg->producers, topo_names[cfg->topo], cfg->batch, wait_names[cfg->wait]);
 	wd = (struct watchdog){ .what = what, .stall_s = STALL_S, .deadline_s = DEADLINE_S,
 				.progress = run_progress, .report = run_report, .ctx = &st };
@@ -317,7 +317,7 @@ static int lookup(const char *s, const char *const *names, int n)
 	for (i = 0; i < n; i++)
 		if (!strcmp(s, names[i]))
 			return i;
-	fprintf(stderr, "stress: unknown '%s'\n", s);
+	fprintf(stderr, "unknown '%s'\n", s);
 	exit(2);
 }
 
@@ -346,13 +346,13 @@ int main(int argc, char **argv)
 		cfg.wait = (uint32_t)lookup(argv[6], wait_names, 5);
 		if (cfg.producers < 1 || cfg.producers > MAX_PRODUCERS || !cfg.batch ||
 		    (cfg.mode == DISRUPTOR_SINGLE_PRODUCER && cfg.producers != 1)) {
-			fprintf(stderr, "stress: bad producers or batch\n");
+			fprintf(stderr, "bad producers or batch\n");
 			return 2;
 		}
 		return run(&cfg);
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: stress [sp|mp P TOPO EVENTS BATCH WAIT]\n");
+		fprintf(stderr, "usage: %s [sp|mp P TOPO EVENTS BATCH WAIT]\n", argv[0]);
 		return 2;
 	}
 	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
