@@ -294,7 +294,7 @@ static void registry_churn_under_load(uint32_t mode, int producers)
 	struct run run = { .mode = mode, .producers = producers };
 	char what[64];
 	struct watchdog wd = {
-		.what = what, .stall_s = 10, .deadline_s = 25,
+		.what = what, .stall_s = 10, .deadline_s = 60,
 		.progress = run_progress, .report = run_report, .ctx = &run,
 	};
 	uint64_t total = 0;

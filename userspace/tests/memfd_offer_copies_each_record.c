@@ -258,7 +258,7 @@ static void concurrent_offers_lose_nothing_and_keep_order(void)
 	struct offer_producer prod[PRODUCERS];
 	struct offer_run run = { .ring = ring(64, DISRUPTOR_MULTI_PRODUCER) };
 	struct watchdog wd = {
-		.what = "concurrent offers", .stall_s = 10, .deadline_s = 25,
+		.what = "concurrent offers", .stall_s = 10, .deadline_s = 60,
 		.progress = offer_progress, .report = offer_report, .ctx = &run,
 	};
 	pthread_t pt[PRODUCERS], ct;
