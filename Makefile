@@ -134,6 +134,10 @@ uninstall:
 	rm -f $(MANDIR)/man3/disruptor_*.3
 	-rmdir $(INCDIR)/linux $(INCDIR) $(DATADIR)/bpf $(DATADIR) 2>/dev/null
 
+# make print-VAR: a variable's value, for scripts (check.sh).
+print-%:
+	@echo $($*)
+
 help:
 	@echo "make check   build what is missing, run every test: N passed, N failed"
 	@echo "make demo    boot the test kernel and show the module at work"

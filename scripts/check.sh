@@ -19,7 +19,10 @@ make -s KDIR="$kdir" all || { echo "check: build failed" >&2; exit 1; }
 
 export KDIR="$kdir"
 echo "=== host tests"
-host_tests=(scripts/tests/*.sh userspace/tests/*.sh build/tests/*)
+# The host test programs are the ones the Makefile builds now, not whatever
+# an older build left in build/tests.
+read -ra built_tests <<<"$(make -s print-USER_TESTS)"
+host_tests=(scripts/tests/*.sh userspace/tests/*.sh "${built_tests[@]}")
 scripts/run-tests.sh host "$out/host.ktap" 900 "${host_tests[@]}"
 
 echo "=== guest tests (QEMU TCG, debug kernel: KASAN, lockdep)"
