@@ -436,7 +436,7 @@ static void *attacker(void *arg)
 			r = poll(&pfd, 1, 2);
 			TCHECK(r == 0 || (r == 1 && pfd.revents == POLLIN), "attacker %d: poll %d %#x",
 			       i, r, pfd.revents);
-			TCHECK(now_ns() - t0 < 3000000000ULL, "attacker %d: WAIT + poll took %llu ms", i,
+			TCHECK(now_ns() - t0 < 10000000000ULL, "attacker %d: WAIT + poll took %llu ms", i,
 			       (unsigned long long)(now_ns() - t0) / 1000000);
 		}
 		__atomic_add_fetch(&race.bad_waits, 2, __ATOMIC_RELAXED);
@@ -464,7 +464,7 @@ static void racing_garbage(void)
 	pthread_t prod[PRODUCERS], cons[3], att;
 	struct disruptor_stats s;
 	int fd, i, monitor = 0, err;
-	uint64_t released;
+	uint64_t released, claim_after;
 
 	*p = ring_params("garbage-race", SLOTS, 8, DISRUPTOR_PRODUCER_MULTI);
 	fd = ring_create(p);
@@ -494,14 +494,16 @@ static void racing_garbage(void)
 	/* Watch the kernel's view while it all runs. */
 	while (!honest_done()) {
 		s = stats(fd);
+		/* A claim read after those views: producers run meanwhile. */
+		claim_after = stats(fd).claimed;
 		monitor++;
 		for (a = s.active; a; a &= a - 1) {
 			int c = __builtin_ctzll(a);
 
-			TCHECK(s.consumer_seq[c] >= last[c] && s.consumer_seq[c] <= s.claimed,
+			TCHECK(s.consumer_seq[c] >= last[c] && s.consumer_seq[c] <= claim_after,
 			       "consumer %d: kernel view %llu after %llu, claim %llu", c,
 			       (unsigned long long)s.consumer_seq[c], (unsigned long long)last[c],
-			       (unsigned long long)s.claimed);
+			       (unsigned long long)claim_after);
 			last[c] = s.consumer_seq[c];
 		}
 		for (i = 0; i < 3; i++) {
