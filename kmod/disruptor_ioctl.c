@@ -264,7 +264,8 @@ static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 	s->claimed = claim;
 	s->dropped = atomic64_read(&ring->dr.hdr->dropped);
 	s->active = active;
-	s->gating = atomic64_read(&ring->dr.hdr->gating);
+	/* Untrusted pages: producers wait for every consumer (dr_gating_min()). */
+	s->gating = active;
 	for (a = active; a; a &= a - 1)
 		s->consumer_seq[__ffs64(a)] = dr_seq_read(&ring->dr, __ffs64(a), claim);
 	if (copy_to_user(arg, s, sizeof(*s)))

@@ -159,8 +159,9 @@ EXPORT_SYMBOL_GPL(dr_ring_view_block);
  *
  * Without shadows (userspace) the sequence as stored, at most @bound. With
  * shadows (the kernel, whose consumers write their pages) the value only
- * moves forward, and a value past @bound counts as @bound: garbage can make
- * a consumer skip events or stall itself, never go back or lap the ring.
+ * moves forward, and a value past @bound or past the ring's claim counts as
+ * the lower of them: garbage can make a consumer skip events or stall
+ * itself, never go back or lap the ring.
  * Context: any, NMI included.
  * Return: the sequence.
  */
@@ -168,12 +169,21 @@ u64 dr_seq_read(const struct dr_ring *r, unsigned int i, u64 bound)
 {
 	/* [C'] pairs with [C] in dr_consumer_release(). */
 	u64 v = dr_load_acquire(r->seq[i]);
-	u64 old;
+	u64 old, claim;
 
 	if (v > bound)
 		v = bound;
 	if (!r->shadow)
 		return v;
+	/*
+	 * A producer's @bound is the end of a claim it is making, which may be
+	 * refused: the shadow keeps what it trusts, so it must not trust past
+	 * a claim that was made. The claim only grows, so the shadow never
+	 * passes it (relaxed: any value it held is a claim that was made).
+	 */
+	claim = dr_load_relaxed(&r->hdr->claim);
+	if (v > claim)
+		v = claim;
 	old = dr_load_acquire(&r->shadow[i]);
 	while (v > old) {
 		if (dr_try_cmpxchg(&r->shadow[i], &old, v))
@@ -212,9 +222,17 @@ static void dr_test_gating_window(const struct dr_ring *r)
 #endif
 
 /**
- * dr_gating_min() - the slowest leaf consumer's sequence.
+ * dr_gating_min() - the slowest gating consumer's sequence.
  * @r: the ring.
  * @bound: the current claim; a consumer claiming more is clamped to it.
+ *
+ * Trusted sequences (no shadows): the leaves gate, those nobody depends
+ * on; a consumer never passes its dependencies, so the slowest leaf is the
+ * slowest consumer. Untrusted sequences (shadows: the kernel's rings, whose
+ * consumers write their own pages): every active consumer gates. There a
+ * leaf may lie: a consumer added behind another's and claiming to be done
+ * would otherwise make that other a non-leaf and let producers lap it while
+ * it reads. For an honest pipeline both minimums are the same.
  *
  * Wait-free, so producers in any context may call it. When the registry
  * changes underneath, the answer falls back to the gating cache, a bound
@@ -228,8 +246,12 @@ u64 dr_gating_min(const struct dr_ring *r, u64 bound)
 
 	/* [G'] pairs with [G] in dr_registry_publish(). */
 	gen = dr_load_acquire(&h->registry_gen);
-	/* [E'] pairs with [E] in dr_registry_publish(). */
-	g = dr_load_acquire(&h->gating);
+	/*
+	 * [E'] pairs with [E] in dr_registry_publish(): both bitmaps are
+	 * stored, with release, after the new consumer's sequence is set and
+	 * inside the same registry_gen section.
+	 */
+	g = dr_load_acquire(r->shadow ? &h->active : &h->gating);
 	dr_test_gating_window(r);
 	while (g) {
 		u64 v = dr_seq_read(r, dr_ffs64(g), bound);

@@ -9,7 +9,9 @@
  * them; each consumer owns a sequence, the count of events it has finished,
  * and reads slots in place. A consumer may depend on other consumers (a
  * pipeline, a diamond); it then reads only what all of them have finished.
- * Producers wait for ("gate on") the leaf consumers, those nobody depends on.
+ * Producers wait for ("gate on") the leaf consumers, those nobody depends on;
+ * where consumers' sequences are untrusted (the kernel's shadows), on every
+ * consumer, so that no consumer's page can move the gate past another.
  *
  * Memory is in two parts. The shared part (struct dr_ring_hdr, the
  * availability array, the consumer sequences, the slots) may live in a
@@ -44,8 +46,9 @@
  *				dr_consumer_release() [C], paired with the
  *				load-acquire in dr_seq_read() [C'], which
  *				dr_gating_min() uses (a slot is reused only after
- *				every leaf finished reading it) and dr_deps_min()
- *				too (downstream reads follow upstream's work).
+ *				every leaf finished reading it; with shadows,
+ *				every active consumer) and dr_deps_min() too
+ *				(downstream reads follow upstream's work).
  *  hdr->gate_cache		producers: store-release in dr_gate_refresh()
  *				[D], paired with the load-acquire in
  *				dr_claim_ready() [D'], so an MP producer trusting
@@ -54,7 +57,8 @@
  *  hdr->gating, hdr->active	the registry (serialised by the caller):
  *				store-release [E] after the new consumer's
  *				sequence is set, paired with load-acquire in
- *				dr_gating_min() [E'].
+ *				dr_gating_min() [E'] (of gating, or of active
+ *				when the ring has shadows).
  *  hdr->registry_gen		the registry: a seqlock, fully ordered adds [G]
  *				around [E], paired with the re-read after a full
  *				barrier in dr_gating_min() [G'].
@@ -100,7 +104,8 @@ enum dr_producer_mode {
  * @abi_version: the mapping's ABI version (kernel rings), else 0.
  * @deps: per consumer index, the bitmap of consumers it reads behind.
  * @active: bitmap of registered consumers.
- * @gating: bitmap of leaf consumers: the ones producers wait for.
+ * @gating: bitmap of leaf consumers: the ones producers wait for (with
+ *	    shadows, producers wait for every @active consumer).
  * @registry_gen: odd while the registry changes (a seqlock over @gating).
  * @claim: count of claimed sequences; the next sequence to claim.
  * @cursor: SP only: count of published sequences.

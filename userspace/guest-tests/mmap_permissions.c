@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Each region is mapped with its own rights: header, avail and slots are
- * read-only (a write faults, PROT_WRITE and mprotect are refused); a
- * consumer page is writable only through the fd that owns the consumer.
+ * read-only to everyone (a write faults with SIGSEGV, a writable mapping is
+ * refused with EPERM, mprotect(PROT_WRITE) with EACCES); a consumer page is
+ * writable only through the fd that owns the consumer, and what its owner
+ * writes there is clamped by the kernel (STATS shows the clamped value).
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -10,25 +12,84 @@
 #include "guest_util.h"
 
 static sigjmp_buf jump;
+static volatile sig_atomic_t fault_code;
+static void *volatile fault_addr;
 
-static void on_segv(int sig)
+static void on_segv(int sig, siginfo_t *si, void *uc)
 {
+	fault_code = si->si_code;
+	fault_addr = si->si_addr;
 	siglongjmp(jump, 1);
 }
 
-/* Does a write to @p fault? */
-static int write_faults(volatile uint64_t *p)
+/* Does a write to @p fault with SIGSEGV, at @p, for lack of write access? */
+static int write_faults(volatile uint64_t *p, uint64_t v)
 {
-	struct sigaction sa = { .sa_handler = on_segv }, old;
-	int faulted = 0;
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO }, old;
+	volatile int faulted = 0;
 
+	fault_code = 0;
+	fault_addr = NULL;
 	sigaction(SIGSEGV, &sa, &old);
 	if (sigsetjmp(jump, 1) == 0)
-		*p = 0xdead;
+		*p = v;
 	else
 		faulted = 1;
 	sigaction(SIGSEGV, &old, NULL);
+	if (faulted && (fault_code != SEGV_ACCERR || fault_addr != (void *)p)) {
+		fprintf(stderr, "write to %p: SIGSEGV code %d at %p, want SEGV_ACCERR at %p\n",
+			(void *)p, (int)fault_code, fault_addr, (void *)p);
+		return 0;
+	}
 	return faulted;
+}
+
+/*
+ * A read-only region: a write faults (first and last word), PROT_WRITE is
+ * refused by mmap (EPERM) and by mprotect (EACCES), and the mapping stays
+ * read-only after the refusal.
+ */
+static void check_read_only(const char *what, int fd, uint64_t off, uint64_t len,
+			    volatile uint64_t *p)
+{
+	void *m;
+
+	if (!write_faults(p, 0xdead) || !write_faults(p + len / 8 - 1, 0xdead)) {
+		fprintf(stderr, "%s: a write did not fault\n", what);
+		failures++;
+	}
+	errno = 0;
+	if (mprotect((void *)p, len, PROT_READ | PROT_WRITE) != -1 || errno != EACCES) {
+		fprintf(stderr, "%s: mprotect(PROT_WRITE): errno %d, want EACCES\n", what, errno);
+		failures++;
+	}
+	errno = 0;
+	if (mprotect((void *)p, len, PROT_WRITE) != -1 || errno != EACCES) {
+		fprintf(stderr, "%s: mprotect(PROT_WRITE alone): errno %d, want EACCES\n", what, errno);
+		failures++;
+	}
+	if (!write_faults(p, 0xdead)) {
+		fprintf(stderr, "%s: writable after a refused mprotect\n", what);
+		failures++;
+	}
+	errno = 0;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
+	if (m != MAP_FAILED || errno != EPERM) {
+		fprintf(stderr, "%s: mmap(PROT_WRITE): errno %d, want EPERM\n", what, errno);
+		failures++;
+	}
+}
+
+static uint64_t kernel_seq(int fd, int index)
+{
+	struct disruptor_stats s;
+
+	memset(&s, 0, sizeof(s));
+	if (ioctl(fd, DISRUPTOR_IOC_STATS, &s)) {
+		perror("DISRUPTOR_IOC_STATS");
+		exit(1);
+	}
+	return s.consumer_seq[index];
 }
 
 int main(void)
@@ -38,46 +99,57 @@ int main(void)
 	int mine = add_consumer(fd, 0), theirs;
 	const struct disruptor_offsets *o = &p.off;
 	uint64_t *hdr, *avail, *slots, *own, *foreign;
-	uint64_t v = 7;
+	uint64_t v[3] = { 7, 8, 9 };
 
+	CHECK(o->avail != 0 && o->avail_len == 4096);	/* an MP ring has one */
 	hdr = map_region(fd, o->header, o->header_len, PROT_READ);
 	CHECK(*(uint32_t *)((char *)hdr + o->hdr.abi_version) == DISRUPTOR_ABI_VERSION);
 	CHECK(*(uint64_t *)((char *)hdr + o->hdr.slot_count) == 64);
-	CHECK(write_faults(hdr));
-	CHECK(mprotect(hdr, o->header_len, PROT_READ | PROT_WRITE) == -1);
-	CHECK(mmap(NULL, o->header_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		   (off_t)o->header) == MAP_FAILED && errno == EPERM);
-
 	CHECK(mmap(NULL, o->header_len, PROT_READ, MAP_PRIVATE, fd, (off_t)o->header) ==
 	      MAP_FAILED && errno == EINVAL);
 	avail = map_region(fd, o->avail, o->avail_len, PROT_READ);
 	slots = map_region(fd, o->slots, o->slots_len, PROT_READ);
-	CHECK(write_faults(avail));
-	CHECK(write_faults(slots));
-	CHECK(mmap(NULL, o->slots_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		   (off_t)o->slots) == MAP_FAILED && errno == EPERM);
+	check_read_only("header", fd, o->header, o->header_len, hdr);
+	check_read_only("avail", fd, o->avail, o->avail_len, avail);
+	check_read_only("slots", fd, o->slots, o->slots_len, slots);
 
-	/* Published data shows up in place, read-only. */
-	CHECK(publish_u64(fd, &v, 1) == 0);
-	CHECK(slots[0] == 7 && slots[1] == 0);
-	CHECK(*(uint64_t *)((char *)hdr + o->hdr.claim) == 1);
+	/* Published data shows up in place; none of the faulting writes landed. */
+	CHECK(publish_u64(fd, v, 3) == 0);
+	CHECK(slots[0] == 7 && slots[1] == 0 && slots[2] == 8 && slots[4] == 9);
+	CHECK(slots[o->slots_len / 8 - 1] == 0);
+	CHECK(avail[0] == 0 && avail[1] == 1 && avail[2] == 2);
+	CHECK(avail[63] == (uint64_t)-1);	/* the lap before 0: 63 - 64 */
+	CHECK(*(uint64_t *)((char *)hdr + o->hdr.claim) == 3);
+	CHECK(*(uint32_t *)((char *)hdr + o->hdr.abi_version) == DISRUPTOR_ABI_VERSION);
 
+	/* The owner may write its page; the kernel clamps what it says. */
 	own = map_region(fd, o->consumers + (uint64_t)mine * 4096, 4096, PROT_READ | PROT_WRITE);
-	CHECK(!write_faults(own));	/* wrote 0xdead: garbage, clamped by the kernel */
+	CHECK(!write_faults(own, 0xdead));
+	CHECK(*own == 0xdead);
+	CHECK(kernel_seq(fd, mine) == 3);	/* past the claim: the claim */
+	CHECK(!write_faults(own, 1));
+	CHECK(kernel_seq(fd, mine) == 3);	/* backwards: ignored */
 
 	other = ring_attach("perm", NULL);
 	theirs = add_consumer(other, 0);
 	CHECK(theirs != mine);
+	CHECK(kernel_seq(fd, theirs) == 3);	/* starts at the claim */
 	/* Through fd, the other consumer's page is read-only... */
 	CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		   (off_t)(o->consumers + (uint64_t)theirs * 4096)) == MAP_FAILED && errno == EPERM);
 	foreign = map_region(fd, o->consumers + (uint64_t)theirs * 4096, 4096, PROT_READ);
-	CHECK(write_faults(foreign));
-	/* ...and through its owner's fd, writable. */
+	check_read_only("another's consumer page", fd, o->consumers + (uint64_t)theirs * 4096,
+			4096, foreign);
+	CHECK(*foreign == 3);
+	/* ...and through its owner's fd, writable, and clamped the same way. */
 	munmap(foreign, 4096);
 	foreign = map_region(other, o->consumers + (uint64_t)theirs * 4096, 4096,
 			     PROT_READ | PROT_WRITE);
-	CHECK(!write_faults(foreign));
+	CHECK(!write_faults(foreign, ~0ULL));
+	CHECK(kernel_seq(fd, theirs) == 3);
+	CHECK(publish_u64(fd, v, 1) == 0);
+	CHECK(kernel_seq(fd, theirs) == 4);	/* still ~0: the claim, now 4 */
+	CHECK(*own == 1 && kernel_seq(fd, mine) == 3);	/* 1 is still behind it */
 	close(other);
 	close(fd);
 	return finish("mmap permissions per region");

@@ -3,7 +3,9 @@
 # scx_disruptor attaches (sched_ext state "enabled"), survives a mix of CPU
 # hogs, an input pipeline (hook, consumer, injector) and a ring consumer for
 # a fixed time without the watchdog ejecting it, boosts the consumer when
-# its ring has events, and detaches cleanly with its exit info.
+# its ring has events, and detaches cleanly with its exit info. The input
+# loader and the reader exit 0 and account for every injected event:
+# seen = published + refused, the reader got what was published.
 # Expects disruptor.ko loaded; leaves it loaded.
 set -u
 log=/tmp/scx-test
@@ -47,7 +49,9 @@ state=$(cat /sys/kernel/sched_ext/state)
 [ "$state" = enabled ] || fail "ejected under load: state '$state': $(tail -n 5 $log/sched)"
 wait "$reader" || fail "the reader failed"
 kill -INT "$loader"
-wait "$loader"
+wait "$loader" || fail "the input loader exited with status $?: $(cat $log/input)"
+loader=
+grep -q 'disruptor_input: detached; seen' $log/input || fail "the loader did not detach: $(cat $log/input)"
 # shellcheck disable=SC2086
 kill $pids
 wait $pids 2>/dev/null
@@ -66,4 +70,15 @@ read_n=$(sed -n 's/.*evtest: \([0-9][0-9]*\) events.*/\1/p' $log/reader)
 dropped=$(sed -n 's/.*ring dropped \([0-9][0-9]*\).*/\1/p' $log/reader)
 [ $((${read_n:-0} + ${dropped:-0})) = 2400 ] ||
 	fail "the reader got ${read_n:-0} and the ring dropped ${dropped:-0} of 2400 events"
+# 400 strokes: press and release, each with its scan code and a SYN_REPORT.
+seen=$(sed -n 's/.*detached; seen \([0-9][0-9]*\) = .*/\1/p' $log/input)
+published=$(sed -n 's/.* = published \([0-9][0-9]*\) + .*/\1/p' $log/input)
+refused=$(sed -n 's/.* + refused \([0-9][0-9]*\)$/\1/p' $log/input)
+if [ -z "$seen" ] || [ -z "$published" ] || [ -z "$refused" ]; then
+	fail "no counts in the loader's output: $(cat $log/input)"
+fi
+[ "$seen" = 2400 ] || fail "the hook saw $seen events, want 2400"
+[ $((published + refused)) = "$seen" ] || fail "published $published + refused $refused != $seen"
+[ "$published" = "${read_n:-}" ] || fail "the reader got ${read_n:-none} of $published published"
+[ "$refused" = "${dropped:-}" ] || fail "the hook refused $refused, the ring dropped ${dropped:-none}"
 echo "scx_disruptor: enabled under load, boosted the consumer $boosted times, detached"

@@ -63,7 +63,8 @@
  * @cursor: __u64, single producer: sequences published.
  * @dropped: __u64, claims refused because the ring was full.
  * @active: __u64, bitmap of registered consumers.
- * @gating: __u64, bitmap of consumers producers wait for.
+ * @gating: __u64, bitmap of the leaf consumers (nobody reads behind them);
+ *	    the kernel's producers wait for every active consumer.
  * @deps: __u64[64], each consumer's dependencies.
  * @resv: must be zero.
  */
@@ -214,7 +215,9 @@ struct disruptor_wait_args {
  * @claimed: sequences claimed (== published once producers finish).
  * @dropped: offers refused because the ring was full.
  * @active: bitmap of consumers.
- * @gating: bitmap of leaf consumers.
+ * @gating: bitmap of the consumers producers wait for: every active one
+ *	    (a consumer's page is not trusted to speak for those it reads
+ *	    behind).
  * @consumer_seq: each consumer's sequence as the kernel trusts it.
  * @resv: zero.
  */
