@@ -15,7 +15,7 @@ PACKAGES=(
 	build-essential bc flex bison libelf-dev libssl-dev dwarves cpio
 	xz-utils kmod python3 pkg-config rsync
 	qemu-system-x86 busybox-static dkms groff-base
-	clang-19 llvm-19
+	clang-19 llvm-19 spin
 	linux-source-6.12 libbpf-dev bpftool
 )
 BACKPORTS=(linux-source-6.12 libbpf-dev libbpf1 bpftool)
