@@ -21,7 +21,10 @@ cc=${CC:-gcc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/kmod" -I"$top/userspace/include")
+# libdisruptor's own flags (userspace/userspace.mk: USER_CFLAGS), so what
+# builds there builds here.
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Werror
+	-I"$top/kmod" -I"$top/userspace/include")
 
 cat >"$tmp/offsets.c" <<'C'
 #include <stddef.h>
