@@ -217,6 +217,7 @@ class Lab:
         self.tests = {v: [] for v in VARIANTS}	# variant -> [(name, argv)]
         self.baseline = {}			# name -> seconds
         self.child = None
+        self.verbose = False
 
     def make(self, targets):
         argv = ["make", "-s", f"-j{self.jobs}", "KDIR=/nonexistent"] + targets
@@ -251,6 +252,8 @@ class Lab:
             out = self.child.communicate(timeout=timeout)[0]
             status = self.child.returncode
         except subprocess.TimeoutExpired:
+            if self.verbose:
+                print(f"    timeout after {time.monotonic() - t0:.1f}s: killing", flush=True)
             self.kill()
             out = self.child.communicate()[0]
             status = "hang"
@@ -304,19 +307,34 @@ def try_mutant(lab, m, tsan_rounds):
         plan = ["asm", "tsan"] if m.tests == "tsan" else list(VARIANTS)
         rounds = {"tsan": tsan_rounds if m.tests == "tsan" else 1}
         ran = []
-        # The first build also says whether the mutant compiles at all: a
-        # mutant that does not is out of date, never "killed".
-        first = plan[1]
-        for v in [first] + [v for v in plan if v != first]:
+        built = set()
+
+        def build(variant):
+            if variant in built:
+                return
+            built.add(variant)
+            t0 = time.monotonic()
+            ok, out = lab.make(lab.targets(variant))
+            if lab.verbose:
+                print(f"    {m.name}: build {variant}: {time.monotonic() - t0:.1f}s", flush=True)
+            if not ok:
+                errors = [l for l in out.splitlines() if "error" in l][:3] or out.splitlines()[-3:]
+                raise MutantError(f"{m.file}: does not build ({variant}): " + " | ".join(errors))
+
+        # The first build also says whether the mutant compiles at all (one
+        # that does not is out of date, never "killed"), so it comes before
+        # the disassembly check, which compiles on its own.
+        build(plan[1])
+        for v in plan:
             if v != "asm":
-                ok, out = lab.make(lab.targets(v))
-                if not ok:
-                    raise MutantError(f"{m.file}: does not build ({v}):\n{out[-2000:]}")
+                build(v)
             for r in range(1, rounds.get(v, 1) + 1):
                 for name, argv in lab.tests[v]:
                     t = lab.timeout(name)
                     status, secs, out = lab.run(argv, t)
                     ran.append(name)
+                    if lab.verbose:
+                        print(f"    {m.name}: {name}: {status} in {secs:.1f}s", flush=True)
                     if status == "hang":
                         return "killed", f"by {name} (hang: timeout {t:.0f}s)"
                     if status != 0:
@@ -335,6 +353,7 @@ def main():
                     help="only check that every mutant applies to the tree")
     ap.add_argument("--diff", action="store_true", help="with --list: print each mutant's diff")
     ap.add_argument("--keep", action="store_true", help="keep the scratch tree")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print each build and test run")
     ap.add_argument("--tsan-rounds", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
@@ -367,6 +386,7 @@ def main():
 
     root = tempfile.mkdtemp(prefix="disruptor-mutants.")
     lab = Lab(root, args.jobs)
+    lab.verbose = args.verbose
 
     def on_signal(signum, _frame):
         lab.kill()
