@@ -10,7 +10,8 @@
 set -euo pipefail
 
 # Packages from bookworm (main) and, for the names in BACKPORTS, from
-# bookworm-backports through an apt pin.
+# bookworm-backports through an apt pin. spin checks the sleeper model
+# (scripts/model/sleeper.pml).
 PACKAGES=(
 	build-essential bc flex bison libelf-dev libssl-dev dwarves cpio
 	xz-utils kmod python3 pkg-config rsync

@@ -296,14 +296,31 @@ def baseline(lab):
           ", ".join(f"{n} {lab.baseline[n]:.1f}s" for v in VARIANTS for n, _ in lab.tests[v]))
 
 
+def write_source(root, rel, text):
+    """Write @rel, then touch every source that #includes it by name: the
+    makefiles' prerequisites list headers, not a .c that a test includes
+    (a test built against its own copy of the ring core), and a stale
+    object would let the mutant through unseen."""
+    with open(os.path.join(root, rel), "w", encoding="utf-8") as f:
+        f.write(text)
+    inc = re.compile(r'^\s*#\s*include\s*["<](?:.*/)?%s[">]' % re.escape(os.path.basename(rel)), re.M)
+    for d in ("kmod", "kunit", "userspace", "bench", "examples"):
+        for dirpath, _, files in os.walk(os.path.join(root, d)):
+            for f in files:
+                p = os.path.join(dirpath, f)
+                if f.endswith((".c", ".h")) and p != os.path.join(root, rel):
+                    with open(p, encoding="utf-8", errors="replace") as src:
+                        if inc.search(src.read()):
+                            os.utime(p)
+
+
 def try_mutant(lab, m, tsan_rounds):
     """Apply, build, run. Return (outcome, detail): killed, SURVIVED, or raise."""
     path = os.path.join(lab.root, m.file)
     pristine = open(path, encoding="utf-8").read()
     mutated = mutate(pristine, m)
     try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(mutated)
+        write_source(lab.root, m.file, mutated)
         plan = ["asm", "tsan"] if m.tests == "tsan" else list(VARIANTS)
         rounds = {"tsan": tsan_rounds if m.tests == "tsan" else 1}
         ran = []
@@ -342,8 +359,8 @@ def try_mutant(lab, m, tsan_rounds):
                         return "killed", f"by {name} ({secs:.1f}s{rnd}): {reason(out)}"
         return "SURVIVED", f"{len(ran)} test runs passed"
     finally:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(pristine)	# a new mtime: make rebuilds what the mutant built
+        # A new mtime: make rebuilds what the mutant built.
+        write_source(lab.root, m.file, pristine)
 
 
 def main():
