@@ -191,6 +191,26 @@ static void dr_seq_set(struct dr_ring *r, unsigned int i, u64 v)
 	dr_store_release(r->seq[i], v);
 }
 
+#ifdef DR_TEST_HOOKS
+/*
+ * Tests only: a host test that includes this file with DR_TEST_HOOKS
+ * defined (never the module, never the library) sets this to run code
+ * exactly between dr_gating_min()'s load of the gating bitmap and its
+ * reads of the sequences: the window the registry seqlock ([G]) closes.
+ */
+static void (*dr_test_gating_hook)(const struct dr_ring *r);
+
+static void dr_test_gating_window(const struct dr_ring *r)
+{
+	if (dr_test_gating_hook)
+		dr_test_gating_hook(r);
+}
+#else
+static void dr_test_gating_window(const struct dr_ring *r)
+{
+}
+#endif
+
 /**
  * dr_gating_min() - the slowest leaf consumer's sequence.
  * @r: the ring.
@@ -210,6 +230,7 @@ u64 dr_gating_min(const struct dr_ring *r, u64 bound)
 	gen = dr_load_acquire(&h->registry_gen);
 	/* [E'] pairs with [E] in dr_registry_publish(). */
 	g = dr_load_acquire(&h->gating);
+	dr_test_gating_window(r);
 	while (g) {
 		u64 v = dr_seq_read(r, dr_ffs64(g), bound);
 

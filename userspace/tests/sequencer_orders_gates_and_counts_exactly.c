@@ -105,6 +105,82 @@ static void out_of_order_publish_is_held_back(void)
 	disruptor_ring_close(r);
 }
 
+#define GAP_RING	16
+
+/*
+ * One MP scan: from @base, claim a whole lap one sequence at a time and
+ * publish all of it but the holes (offsets from @base; bit i of @holes is
+ * offset i), then fill the holes one by one, lowest or highest first. After
+ * each step the scan must end exactly at the lowest hole left, or at base +
+ * a lap.
+ * @base puts the scanned range anywhere in a lap or across a lap boundary,
+ * over entries still holding the lap before.
+ */
+static void scan_stops_at_each_hole(uint64_t base, uint32_t holes, bool lowest_first)
+{
+	struct disruptor_ring *r = ring(DISRUPTOR_MULTI_PRODUCER, GAP_RING);
+	struct disruptor_consumer *c = disruptor_consumer_open(r, disruptor_consumer_add(r, 0), NULL);
+	uint64_t i, lo, want;
+	uint32_t left = holes;
+
+	CHECK(c != NULL);
+	for (i = 0; i < base; i++) {
+		publish_one(r, i);
+		disruptor_release(c, disruptor_available(c));
+	}
+	CHECK(disruptor_next(c) == base);
+	for (i = 0; i < GAP_RING; i++) {
+		CHECK(disruptor_try_claim(r, 1, &lo) == 0 && lo == base + i);
+		if (!(holes >> i & 1))
+			disruptor_publish(r, lo, lo);
+	}
+	for (;;) {
+		want = base + (left ? (uint64_t)__builtin_ctz(left) : GAP_RING);
+		if (dr_published_upto(&r->dr, base) != want) {
+			fprintf(stderr, "base %llu holes 0x%04x left 0x%04x: scan ends at %llu, want %llu\n",
+				(unsigned long long)base, holes, left,
+				(unsigned long long)dr_published_upto(&r->dr, base),
+				(unsigned long long)want);
+			check_failures++;
+		}
+		if (want > base)
+			CHECK(dr_is_published(&r->dr, want - 1));
+		CHECK(!dr_is_published(&r->dr, want));
+		if (!left)
+			break;
+		i = lowest_first ? (uint64_t)__builtin_ctz(left) : 31 - (uint64_t)__builtin_clz(left);
+		disruptor_publish(r, base + i, base + i);
+		left &= ~(1U << i);
+	}
+	/* The consumer's barrier is the same scan: it reads the whole lap. */
+	CHECK(disruptor_available(c) == base + GAP_RING);
+	disruptor_release(c, base + GAP_RING);
+	disruptor_consumer_close(c);
+	disruptor_ring_close(r);
+}
+
+/* Holes of 1, 2 and several slots at the start, middle and end of a lap. */
+static void out_of_order_scan_stops_at_every_hole_exactly(void)
+{
+	static const uint32_t holes[] = {
+		0x0001, 0x0080, 0x8000,		/* one slot: start, middle, end */
+		0x0003, 0x0180, 0xc000,		/* two slots */
+		0x001f, 0x0f80, 0xf800,		/* five slots */
+		0x0000,				/* none: exactly one lap */
+		0x5555, 0xaaaa,			/* every other slot */
+		0x8421, 0x1248,			/* single holes, several */
+		0x7ffe,				/* all but the first and last */
+	};
+	/* In the first lap, mid-lap, across the boundary, laps later. */
+	static const uint64_t bases[] = { 0, 5, 8, 15, 16, 3 * GAP_RING + 13 };
+	unsigned int i, j, k;
+
+	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
+		for (j = 0; j < sizeof(holes) / sizeof(holes[0]); j++)
+			for (k = 0; k < 2; k++)
+				scan_stops_at_each_hole(bases[i], holes[j], k);
+}
+
 /* A pipeline and a diamond: each stage reads only what upstream finished. */
 static void dependencies_bound_downstream(uint32_t mode)
 {
@@ -197,5 +273,6 @@ int main(void)
 		drops_are_counted(mode);
 	}
 	out_of_order_publish_is_held_back();
+	out_of_order_scan_stops_at_every_hole_exactly();
 	return check_exit("sequencer semantics, SP and MP");
 }

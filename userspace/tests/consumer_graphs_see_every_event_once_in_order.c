@@ -5,9 +5,11 @@
  * producer, intact, and only after its upstream consumers finished it.
  * Upstream stages write their own field of the slot and downstream stages
  * read it: under TSan any missing happens-before edge is a reported race.
+ * A watchdog fails a run that stops moving (an overtaken consumer waits
+ * forever for a sequence that was overwritten) and prints every position.
  *
- *   stress                       the built-in matrix
- *   stress MODE P TOPO EVENTS BATCH WAIT
+ *   consumer_graphs_see_every_event_once_in_order     the built-in matrix
+ *   consumer_graphs_see_every_event_once_in_order MODE P TOPO EVENTS BATCH WAIT
  *     MODE sp|mp, TOPO unicast|multicast|pipeline|diamond,
  *     WAIT spin|yield|sleep|phased|block
  */
@@ -17,6 +19,7 @@
 
 #include "disruptor.h"
 #include "check.h"
+#include "watchdog.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define SCALE 5		/* the matrix is sized for the plain build */
@@ -25,6 +28,13 @@
 #else
 #define SCALE 1
 #endif
+
+/*
+ * A run moves every millisecond and takes seconds even under TSan; the
+ * deadline leaves room for a machine loaded many times over.
+ */
+#define STALL_S		10
+#define DEADLINE_S	120
 
 #define MAX_PRODUCERS	8
 #define MAX_STAGES	3
@@ -66,6 +76,7 @@ struct producer_ctx {
 	struct disruptor_ring *ring;
 	const struct config *cfg;
 	uint32_t id;
+	uint64_t sent;		/* atomic: read by the watchdog */
 };
 
 static uint64_t mix(uint64_t p, uint64_t s)
@@ -104,6 +115,7 @@ static void *producer_main(void *arg)
 		}
 		disruptor_publish(p->ring, lo, lo + n - 1);
 		sent += n;
+		__atomic_store_n(&p->sent, sent, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -153,6 +165,55 @@ static void *consumer_main(void *arg)
 	return NULL;
 }
 
+struct run_state {
+	struct disruptor_ring *ring;
+	const struct config *cfg;
+	struct consumer_ctx *cons;
+	int ncons;
+	struct producer_ctx *prod;
+};
+
+/* Every position the watchdog can read without racing: shared atomics. */
+static uint64_t run_progress(void *arg)
+{
+	struct run_state *st = arg;
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < st->cfg->producers; i++)
+		sum += __atomic_load_n(&st->prod[i].sent, __ATOMIC_RELAXED);
+	for (i = 0; i < st->ncons; i++)
+		sum += dr_load_acquire(st->ring->dr.seq[i]);
+	return sum;
+}
+
+static void run_report(void *arg, FILE *f)
+{
+	struct run_state *st = arg;
+	const struct dr_ring *r = &st->ring->dr;
+	int i;
+
+	fprintf(f, "  ring: claim %llu cursor %llu gate_cache %llu gating 0x%llx\n",
+		(unsigned long long)dr_load_relaxed(&r->hdr->claim),
+		(unsigned long long)dr_load_relaxed(&r->hdr->cursor),
+		(unsigned long long)dr_load_relaxed(&r->hdr->gate_cache),
+		(unsigned long long)dr_load_relaxed(&r->hdr->gating));
+	for (i = 0; i < st->cfg->producers; i++)
+		fprintf(f, "  producer %d: sent %llu of %llu\n", i,
+			(unsigned long long)__atomic_load_n(&st->prod[i].sent, __ATOMIC_RELAXED),
+			(unsigned long long)st->cfg->events);
+	for (i = 0; i < st->ncons; i++) {
+		uint64_t seq = dr_load_acquire(r->seq[i]);
+
+		fprintf(f, "  consumer %d: finished %llu of %llu", i, (unsigned long long)seq,
+			(unsigned long long)st->cons[i].want);
+		if (r->mode == DR_MULTI_PRODUCER)
+			fprintf(f, "; slot of %llu holds sequence %llu", (unsigned long long)seq,
+				(unsigned long long)dr_load_relaxed(&r->avail[seq & r->mask]));
+		fprintf(f, "\n");
+	}
+}
+
 static int run(const struct config *cfg)
 {
 	struct disruptor_params p = {
@@ -165,6 +226,9 @@ static int run(const struct config *cfg)
 	pthread_t pt[MAX_PRODUCERS], ct[3];
 	struct disruptor_ring *r;
 	int n = 0, i, errors = 0;
+	struct run_state st;
+	struct watchdog wd;
+	char what[96];
 
 	r = disruptor_ring_create(&p);
 	if (!r) {
@@ -201,6 +265,12 @@ static int run(const struct config *cfg)
 		cons[n++] = (struct consumer_ctx){ .stage = -1, .reads = 3, .upstream = 3 };
 		break;
 	}
+	memset(prod, 0, sizeof(prod));
+	st = (struct run_state){ .ring = r, .cfg = cfg, .cons = cons, .ncons = n, .prod = prod };
+	snprintf(what, sizeof(what), "%s %dP %s batch %u %s", cfg->mode ? "mp" : "sp",
+		 cfg->producers, topo_names[cfg->topo], cfg->batch, wait_names[cfg->wait]);
+	wd = (struct watchdog){ .what = what, .stall_s = STALL_S, .deadline_s = DEADLINE_S,
+				.progress = run_progress, .report = run_report, .ctx = &st };
 	for (i = 0; i < n; i++) {
 		cons[i].ring = r;
 		cons[i].cfg = cfg;
@@ -212,10 +282,11 @@ static int run(const struct config *cfg)
 		}
 		pthread_create(&ct[i], NULL, consumer_main, &cons[i]);
 	}
-	for (i = 0; i < cfg->producers; i++) {
+	for (i = 0; i < cfg->producers; i++)
 		prod[i] = (struct producer_ctx){ .ring = r, .cfg = cfg, .id = (uint32_t)i };
+	watchdog_start(&wd);
+	for (i = 0; i < cfg->producers; i++)
 		pthread_create(&pt[i], NULL, producer_main, &prod[i]);
-	}
 	for (i = 0; i < cfg->producers; i++)
 		pthread_join(pt[i], NULL);
 	for (i = 0; i < n; i++) {
@@ -230,8 +301,10 @@ static int run(const struct config *cfg)
 				cons[i].errors++;
 			}
 		errors += cons[i].errors;
-		disruptor_consumer_close(cons[i].c);
 	}
+	watchdog_stop(&wd);
+	for (i = 0; i < n; i++)
+		disruptor_consumer_close(cons[i].c);
 	disruptor_ring_close(r);
 	printf("%s %dP %-9s %8llu events batch %-3u %-6s: %s\n",
 	       cfg->mode ? "mp" : "sp", cfg->producers, topo_names[cfg->topo],
@@ -247,7 +320,7 @@ static int lookup(const char *s, const char *const *names, int n)
 	for (i = 0; i < n; i++)
 		if (!strcmp(s, names[i]))
 			return i;
-	fprintf(stderr, "stress: unknown '%s'\n", s);
+	fprintf(stderr, "unknown '%s'\n", s);
 	exit(2);
 }
 
@@ -276,13 +349,13 @@ int main(int argc, char **argv)
 		cfg.wait = (uint32_t)lookup(argv[6], wait_names, 5);
 		if (cfg.producers < 1 || cfg.producers > MAX_PRODUCERS || !cfg.batch ||
 		    (cfg.mode == DISRUPTOR_SINGLE_PRODUCER && cfg.producers != 1)) {
-			fprintf(stderr, "stress: bad producers or batch\n");
+			fprintf(stderr, "bad producers or batch\n");
 			return 2;
 		}
 		return run(&cfg);
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: stress [sp|mp P TOPO EVENTS BATCH WAIT]\n");
+		fprintf(stderr, "usage: %s [sp|mp P TOPO EVENTS BATCH WAIT]\n", argv[0]);
 		return 2;
 	}
 	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
