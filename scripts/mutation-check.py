@@ -297,10 +297,12 @@ def baseline(lab):
 
 
 def write_source(root, rel, text):
-    """Write @rel, then touch every source that #includes it by name: the
+    """Write @rel, then touch every source that #includes it by name. The
     makefiles' prerequisites list headers, not a .c that a test includes
-    (a test built against its own copy of the ring core), and a stale
-    object would let the mutant through unseen."""
+    (a test built on its own copy of the ring core): today such a test's
+    object is a make intermediate, recompiled whenever its binary relinks,
+    but a stale object would let a mutant through unseen, so do not rely
+    on it."""
     with open(os.path.join(root, rel), "w", encoding="utf-8") as f:
         f.write(text)
     inc = re.compile(r'^\s*#\s*include\s*["<](?:.*/)?%s[">]' % re.escape(os.path.basename(rel)), re.M)
