@@ -43,9 +43,10 @@
  * bucket lock), FUTEX_WAKE wakes whoever sleeps. The producer's wake is a
  * locked add, so it drains the producer's buffer. One event, one producer,
  * one consumer: a wake-up is lost or not within a single handshake, and
- * more parties only repeat it. The device ring's kernel wait queue orders
- * the same two steps with the same barriers (see dr_ring.h: [F], [F']);
- * its own locking is not modelled here.
+ * more parties only repeat it. This is the memfd ring's handshake, the
+ * one hdr->sleepers serves; the device ring's kernel path arms a wakeup by
+ * sequence instead (drk_arm_and_look() in kmod/disruptor_ring.c) and is
+ * not modelled here.
  *
  * Property: an assertion at the terminal state (timeout: no process can
  * move) that the consumer took the event; a consumer left asleep with the
