@@ -16,7 +16,7 @@ Q := @
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all help deps kernel modules check demo clean
+.PHONY: all help deps kernel modules check demo clean mutants
 
 all: modules userspace user-tests guest-tests tools examples
 
@@ -141,6 +141,7 @@ print-%:
 help:
 	@echo "make check   build what is missing, run every test: N passed, N failed"
 	@echo "make demo    boot the test kernel and show the module at work"
+	@echo "make mutants plant each bug of scripts/mutants/ in a scratch tree: the host tests must catch all"
 	@echo "make deps    install build and test dependencies (apt, idempotent)"
 	@echo "make kernel  build the cached test kernel (KDIR=$(KDIR))"
 	@echo "make modules build disruptor.ko and disruptor_kunit.ko"
@@ -178,6 +179,10 @@ kcsan-modules:
 
 check:
 	$(Q)scripts/check.sh
+
+# Mutation check: host tests only, in a scratch copy; make check runs it too.
+mutants:
+	$(Q)scripts/mutation-check.py
 
 demo:
 	$(Q)scripts/demo.sh

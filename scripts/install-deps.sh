@@ -10,12 +10,13 @@
 set -euo pipefail
 
 # Packages from bookworm (main) and, for the names in BACKPORTS, from
-# bookworm-backports through an apt pin.
+# bookworm-backports through an apt pin. spin checks the sleeper model
+# (scripts/model/sleeper.pml).
 PACKAGES=(
 	build-essential bc flex bison libelf-dev libssl-dev dwarves cpio
 	xz-utils kmod python3 pkg-config rsync
 	qemu-system-x86 busybox-static dkms groff-base
-	clang-19 llvm-19
+	clang-19 llvm-19 spin
 	linux-source-6.12 libbpf-dev bpftool
 )
 BACKPORTS=(linux-source-6.12 libbpf-dev libbpf1 bpftool)

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Ties the sleeper model (sleeper.pml) to the code: the model proves that a
+# producer needs a full barrier between its publish store and its load of
+# hdr->sleepers ([F'] in kmod/dr_ring.h); this checks that the compiled ring
+# core has one. It compiles dr_publish() + dr_wakeup_needed() with the
+# userspace shim (userspace/include/dr_atomic_user.h, as libdisruptor does),
+# SP and MP, and reads the disassembly: after the last publish store (SP: to
+# hdr->cursor; MP: to avail[]) and before the load of hdr->sleepers there
+# must be an mfence, a lock-prefixed instruction or an xchg with memory.
+# A release fence, a compiler barrier or nothing compiles to no instruction
+# on x86 and fails here.
+#
+#   sleeper-barrier-asm.sh [TREE]	(default: this script's tree)
+# Exit 0 when both paths have the barrier, 1 otherwise, 77 off x86-64.
+set -uo pipefail
+top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+cc=${CC:-gcc}
+[ "$(uname -m)" = x86_64 ] || { echo "not x86-64: the disassembly check reads x86 code"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# libdisruptor's own flags (userspace/userspace.mk: USER_CFLAGS), so what
+# builds there builds here.
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Werror
+	-I"$top/kmod" -I"$top/userspace/include")
+
+cat >"$tmp/offsets.c" <<'C'
+#include <stddef.h>
+#include <stdio.h>
+#include "dr_ring.h"
+int main(void)
+{
+	printf("%zx %zx\n", offsetof(struct dr_ring_hdr, cursor),
+	       offsetof(struct dr_ring_hdr, sleepers));
+	return 0;
+}
+C
+# The mode and flags are constants, so each probe is the straight-line path
+# a producer of that mode runs: publish, [F'], read sleepers.
+cat >"$tmp/probe.c" <<'C'
+#include "dr_ring.h"
+bool dr_probe_sp(struct dr_ring_hdr *h, u64 hi);
+bool dr_probe_mp(struct dr_ring_hdr *h, atomic64_t *avail, u64 mask, u64 seq);
+
+bool dr_probe_sp(struct dr_ring_hdr *h, u64 hi)
+{
+	struct dr_ring r = { .hdr = h, .mode = DR_SINGLE_PRODUCER, .flags = DR_RING_BLOCKING };
+
+	dr_publish(&r, hi, hi);
+	return dr_wakeup_needed(&r);
+}
+
+bool dr_probe_mp(struct dr_ring_hdr *h, atomic64_t *avail, u64 mask, u64 seq)
+{
+	struct dr_ring r = {
+		.hdr = h, .avail = avail, .mask = mask,
+		.mode = DR_MULTI_PRODUCER, .flags = DR_RING_BLOCKING,
+	};
+
+	dr_publish(&r, seq, seq);
+	return dr_wakeup_needed(&r);
+}
+C
+"$cc" "${cflags[@]}" -o "$tmp/offsets" "$tmp/offsets.c" || { echo "FAIL: offsets did not build"; exit 1; }
+"$cc" "${cflags[@]}" -c -o "$tmp/probe.o" "$tmp/probe.c" || { echo "FAIL: probe did not build"; exit 1; }
+read -r cursor_off sleepers_off < <("$tmp/offsets")
+objdump -d --no-show-raw-insn "$tmp/probe.o" >"$tmp/probe.s" || { echo "FAIL: objdump"; exit 1; }
+
+python3 - "$tmp/probe.s" "$cursor_off" "$sleepers_off" <<'PY'
+import re
+import sys
+
+listing, cursor_off, sleepers_off = sys.argv[1], int(sys.argv[2], 16), int(sys.argv[3], 16)
+funcs, cur = {}, None
+for line in open(listing, encoding="utf-8"):
+    m = re.match(r"^[0-9a-f]+ <(\w+)>:", line)
+    if m:
+        cur = funcs.setdefault(m.group(1), [])
+        continue
+    m = re.match(r"^\s*[0-9a-f]+:\s+(.*\S)", line)
+    if m and cur is not None:
+        cur.append(m.group(1))
+
+def operands(insn):
+    parts = insn.split(None, 1)
+    if len(parts) < 2:
+        return []
+    # Split on commas outside parentheses: "mov %rax,(%rsi,%r8,8)".
+    out, depth, tok = [], 0, ""
+    for ch in parts[1].split("#")[0].strip():
+        if ch == "," and depth == 0:
+            out.append(tok)
+            tok = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        tok += ch
+    return out + [tok]
+
+def is_store(insn):
+    ops = operands(insn)
+    return insn.startswith("mov") and len(ops) == 2 and "(" in ops[1] and "(%rsp" not in ops[1]
+
+def is_full_barrier(insn):
+    return (insn.startswith("mfence") or insn.startswith("lock ") or
+            (insn.startswith("xchg") and "(" in insn))
+
+def reads(insn, off):
+    return re.search(r"(?<![0-9a-fx])0x%x\(%%r\w+\)" % off, insn) and not is_store(insn)
+
+def check(name, is_publish):
+    insns = funcs.get(name)
+    if not insns:
+        return f"{name}: not in the disassembly"
+    loads = [i for i, x in enumerate(insns) if reads(x, sleepers_off)]
+    if len(loads) != 1:
+        return f"{name}: {len(loads)} loads of hdr->sleepers (+0x{sleepers_off:x}), want 1"
+    load = loads[0]
+    stores = [i for i, x in enumerate(insns[:load]) if is_publish(x)]
+    if not stores:
+        return f"{name}: no publish store before the load of hdr->sleepers"
+    between = insns[stores[-1] + 1:load]
+    if not any(is_full_barrier(x) for x in between):
+        return (f"{name}: no full barrier between the publish store "
+                f"'{insns[stores[-1]]}' and the load '{insns[load]}'")
+    print(f"{name}: '{insns[stores[-1]]}' ... "
+          f"'{next(x for x in between if is_full_barrier(x))}' ... '{insns[load]}'")
+    return None
+
+sp_store = lambda x: is_store(x) and re.search(r"(?<![0-9a-fx])0x%x\(%%r\w+\)$" % cursor_off, x)
+mp_store = lambda x: is_store(x) and re.search(r"\(%r\w+,%r\w+,8\)$", x)
+errors = [e for e in (check("dr_probe_sp", sp_store), check("dr_probe_mp", mp_store)) if e]
+for e in errors:
+    print("FAIL:", e)
+if errors:
+    sys.exit(1)
+print("ok: [F'] is a full barrier between the publish and the read of sleepers (SP and MP)")
+PY
