@@ -32,7 +32,8 @@ TSAN_TESTS	:= consumer_graphs_see_every_event_once_in_order \
 lib_objs	= $(patsubst %.c,$(BUILD)/$(1)/%.o,$(LIB_SRCS))
 
 define variant
-$(BUILD)/$(1)/%.o: %.c $(wildcard kmod/*.h userspace/include/*.h userspace/lib/*.h userspace/tests/*.h)
+# kmod/dr_ring.c too: a test may include it (its own copy of the core, with hooks).
+$(BUILD)/$(1)/%.o: %.c kmod/dr_ring.c $(wildcard kmod/*.h userspace/include/*.h userspace/lib/*.h userspace/tests/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(CC) $$(USER_CFLAGS) $(2) -c $$< -o $$@
 

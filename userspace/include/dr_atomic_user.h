@@ -36,7 +36,7 @@ typedef struct {
  * same full barrier to the CPU and gives TSan no cross-thread edge, so it
  * hides no race.
  */
-static __thread int dr_tsan_fence_word;
+static __thread int dr_tsan_fence_word __attribute__((unused));
 #define dr_smp_mb()		((void)__atomic_fetch_add(&dr_tsan_fence_word, 0, __ATOMIC_SEQ_CST))
 #else
 #define dr_smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)

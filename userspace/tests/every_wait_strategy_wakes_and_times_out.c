@@ -12,6 +12,21 @@
 #include "disruptor.h"
 #include "check.h"
 
+/*
+ * A wake must come when the event does, not at the wait's 5 s deadline
+ * (which a lost wakeup would reach and still find the event): waits that
+ * should end after ~20 ms must end well inside the deadline.
+ */
+#define WAKE_WITHIN_NS	(2500LL * 1000000)
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 struct late_publish {
 	struct disruptor_ring *ring;
 	unsigned int delay_us;
@@ -51,8 +66,11 @@ static void each_strategy_wakes_for_a_late_event(uint32_t strategy)
 	uint64_t end = 0;
 
 	CHECK(c != NULL);
+	long long t0 = now_ns();
+
 	pthread_create(&t, NULL, publish_later, &lp);
 	CHECK(disruptor_wait_for(c, 0, 5LL * 1000000000, &end) == 0);
+	CHECK(now_ns() - t0 < WAKE_WITHIN_NS);
 	CHECK(end == 1);
 	CHECK(*(uint64_t *)disruptor_slot(r, 0) == lp.value);
 	pthread_join(t, NULL);
@@ -129,8 +147,11 @@ static void blocked_downstream_wakes_on_upstream_release(void)
 	CHECK(disruptor_try_claim(r, 5, &lo) == 0);
 	disruptor_publish(r, lo, lo + 4);
 	CHECK(disruptor_available(up) == 5);
+	long long t0 = now_ns();
+
 	pthread_create(&t, NULL, release_later, &rl);
 	CHECK(disruptor_wait_for(down, 0, 5LL * 1000000000, &end) == 0);
+	CHECK(now_ns() - t0 < WAKE_WITHIN_NS);
 	CHECK(end == 3);
 	pthread_join(t, NULL);
 	disruptor_consumer_close(up);
