@@ -27,4 +27,21 @@ for r in "${reports[@]}"; do
 		exit 1
 	fi
 done
-echo "clean log passes, ${#reports[@]} kinds of report flagged"
+# An injected allocation failure's stack dump is expected only inside the
+# window the fault-injection test marks, and only that dump.
+printf '%s\n' 'boot' '[ 5.0] disruptor-fault-injection: begin' \
+	'[ 5.1] t: vmalloc error: size 274432, failed to allocate pages' '[ 5.1] Call Trace:' \
+	'[ 5.2] disruptor-fault-injection: end' 'DISRUPTOR-GUEST-EXIT: 0' >"$tmp/fi.log"
+"$here/scan-guest-log.sh" "$tmp/fi.log" >/dev/null 2>&1 ||
+	{ echo "FAIL: an injected vmalloc failure's dump inside the window was flagged"; exit 1; }
+for r in '[ 5.1] BUG: KASAN: use-after-free in f+0x1/0x2' '[ 5.1] Call Trace:'; do
+	printf '%s\n' 'boot' '[ 5.0] disruptor-fault-injection: begin' "$r" \
+		'[ 5.2] disruptor-fault-injection: end' 'DISRUPTOR-GUEST-EXIT: 0' >"$tmp/fi.log"
+	"$here/scan-guest-log.sh" "$tmp/fi.log" >/dev/null 2>&1 &&
+		{ echo "FAIL: not flagged inside the fault-injection window: $r"; exit 1; }
+done
+printf '%s\n' 'boot' '[ 5.1] t: vmalloc error: size 274432' '[ 5.1] Call Trace:' \
+	'DISRUPTOR-GUEST-EXIT: 0' >"$tmp/fi.log"
+"$here/scan-guest-log.sh" "$tmp/fi.log" >/dev/null 2>&1 &&
+	{ echo "FAIL: a vmalloc failure's dump outside the window was not flagged"; exit 1; }
+echo "clean log passes, ${#reports[@]} kinds of report flagged, the fault-injection window is scoped"
