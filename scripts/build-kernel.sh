@@ -49,7 +49,8 @@ if [ "$print_only" = 1 ]; then
 fi
 
 mkdir -p "$cache/kernel"
-exec 9>"$cache/kernel/.lock"
+# One lock per tree: a build of one flavour does not hold up another's.
+exec 9>"$kdir.lock"
 flock 9
 
 if [ -f "$stamp" ]; then
