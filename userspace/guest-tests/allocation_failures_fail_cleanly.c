@@ -8,6 +8,7 @@
  * (the one ring still fits, a second does not). Leaks are kmemleak's, at
  * the end of the guest run.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -125,8 +126,9 @@ static int as_user(void)
 	struct disruptor_ring_params extra;
 	int op, n, points, keeper_fd = -1, fd;
 
+	/* Dumpable again after setuid(), or /proc/thread-self stays root's. */
 	if (setgroups(0, NULL) || setgid(1000) || setuid(1000) ||
-	    setrlimit(RLIMIT_MEMLOCK, &lim))
+	    setrlimit(RLIMIT_MEMLOCK, &lim) || prctl(PR_SET_DUMPABLE, 1))
 		return 2;
 	fail_nth = open("/proc/thread-self/fail-nth", O_RDWR);
 	if (fail_nth < 0)
@@ -156,6 +158,7 @@ static int as_user(void)
 	extra = ring_params("one-too-many", 16, 8, DISRUPTOR_PRODUCER_MULTI);
 	CHECK(ioctl(fd, DISRUPTOR_IOC_CREATE, &extra) == 0);
 	close(fd);
+	fflush(stdout);	/* the parent's _exit() would drop it */
 	return failures ? 1 : 0;
 }
 
