@@ -36,6 +36,7 @@ log=${3:?missing LOG}
 # start for 4 levels and report the 5-level direct map as a wild-memory-access
 # in do_raw_spin_lock() (2 boots in 12 here, 0 in 16 with la57=off). The race
 # is the kernel's, not ours: boot with 4 levels.
+# scripts/guest-boot-repeat.sh measures it.
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max,la57=off -smp 2 -m 1G
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 loglevel=6 ${GUEST_CMDLINE:-}"
