@@ -44,4 +44,21 @@ printf '%s\n' 'boot' '[ 5.1] t: vmalloc error: size 274432' '[ 5.1] Call Trace:'
 	'DISRUPTOR-GUEST-EXIT: 0' >"$tmp/fi.log"
 "$here/scan-guest-log.sh" "$tmp/fi.log" >/dev/null 2>&1 &&
 	{ echo "FAIL: a vmalloc failure's dump outside the window was not flagged"; exit 1; }
-echo "clean log passes, ${#reports[@]} kinds of report flagged, the fault-injection window is scoped"
+# --kcsan-ours-only: a race whose accesses are in the core is not ours; one
+# with an access in disruptor's code is, and both count without the flag.
+kcsan_report() { # FIRST_FRAME_OF_THE_WRITE
+	printf '%s\n' 'boot' '[ 5.0] =====' '[ 5.0] BUG: KCSAN: data-race in a / b' \
+		'[ 5.0] write to 0xffffc90000 of 8 bytes by interrupt on cpu 0:' "[ 5.0]  $1" \
+		'[ 5.0]  usleep_range_state+0x88/0x94' '[ 5.0]  dr_kt_reader_fn+0x13a/0x438 [disruptor_kunit]' \
+		'[ 5.0] read to 0xffffc90000 of 8 bytes by task 250 on cpu 0:' \
+		'[ 5.0]  schedule_hrtimeout_range_clock+0xdc/0x149' '[ 5.0] =====' 'DISRUPTOR-GUEST-EXIT: 0'
+}
+kcsan_report 'hrtimer_wakeup+0x28/0x42' >"$tmp/core.log"
+kcsan_report 'drk_consumer_add+0x28/0x42 [disruptor]' >"$tmp/ours.log"
+"$here/scan-guest-log.sh" --kcsan-ours-only "$tmp/core.log" >/dev/null 2>&1 ||
+	{ echo "FAIL: a core-kernel KCSAN report was counted as ours"; exit 1; }
+"$here/scan-guest-log.sh" --kcsan-ours-only "$tmp/ours.log" >/dev/null 2>&1 &&
+	{ echo "FAIL: a KCSAN report in disruptor's code was not flagged"; exit 1; }
+"$here/scan-guest-log.sh" "$tmp/core.log" >/dev/null 2>&1 &&
+	{ echo "FAIL: without --kcsan-ours-only a KCSAN report was not flagged"; exit 1; }
+echo "clean log passes, ${#reports[@]} kinds of report flagged, the fault-injection window is scoped, KCSAN reports are ours or the core's"
