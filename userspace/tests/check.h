@@ -7,6 +7,7 @@
 #define _DISRUPTOR_TEST_CHECK_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,19 @@ static int check_failures;
 
 #define CHECK_ERR(call, err)	CHECK_FAILS_AS(call, -1, err)
 #define CHECK_NULL(call, err)	CHECK_FAILS_AS(call, NULL, err)
+
+/*
+ * A check word for event @s of producer @p (a splitmix64 finaliser): an
+ * event read from a lapped or torn slot does not carry its own.
+ */
+static inline uint64_t check_mix(uint64_t p, uint64_t s)
+{
+	uint64_t x = (p << 48) ^ s ^ 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
+}
 
 static inline int check_exit(const char *what)
 {

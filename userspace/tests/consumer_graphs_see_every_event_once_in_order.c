@@ -43,7 +43,7 @@ struct event {
 	uint32_t producer;
 	uint32_t pad;
 	uint64_t seq;		/* per producer */
-	uint64_t check;		/* mix(producer, seq) */
+	uint64_t check;		/* check_mix(producer, seq) */
 	uint64_t stage[MAX_STAGES];	/* written by the stage that handled it */
 };
 
@@ -79,15 +79,6 @@ struct producer_ctx {
 	uint64_t sent;		/* atomic: read by the watchdog */
 };
 
-static uint64_t mix(uint64_t p, uint64_t s)
-{
-	uint64_t x = (p << 48) ^ s ^ 0x9e3779b97f4a7c15ULL;
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	return x ^ (x >> 29);
-}
-
 static void *producer_main(void *arg)
 {
 	struct producer_ctx *p = arg;
@@ -110,7 +101,7 @@ static void *producer_main(void *arg)
 
 			e->producer = p->id;
 			e->seq = sent + i;
-			e->check = mix(p->id, sent + i);
+			e->check = check_mix(p->id, sent + i);
 			memset(e->stage, 0, sizeof(e->stage));
 		}
 		disruptor_publish(p->ring, lo, lo + n - 1);
@@ -128,7 +119,7 @@ static int handle(void *arg, const void *slot, uint64_t seq, bool end_of_batch)
 	int s;
 
 	if (e->producer >= (uint32_t)k->cfg->producers || e->seq != k->expect[e->producer] ||
-	    e->check != mix(e->producer, e->seq)) {
+	    e->check != check_mix(e->producer, e->seq)) {
 		if (k->errors++ < 5)
 			fprintf(stderr, "consumer %u: seq %llu: producer %u event %llu, want %llu\n",
 				k->c->dc.index, (unsigned long long)seq, e->producer,

@@ -81,15 +81,6 @@ struct producer {
 	uint32_t id;
 };
 
-static uint64_t mix(uint64_t p, uint64_t s)
-{
-	uint64_t x = (p << 48) ^ s ^ 0x9e3779b97f4a7c15ULL;
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	return x ^ (x >> 29);
-}
-
 static void *producer_main(void *arg)
 {
 	struct producer *p = arg;
@@ -111,7 +102,7 @@ static void *producer_main(void *arg)
 
 			e->producer = p->id;
 			e->seq = sent + i;
-			e->check = mix(p->id, sent + i);
+			e->check = check_mix(p->id, sent + i);
 		}
 		disruptor_publish(r, lo, lo + n - 1);
 		sent += n;
@@ -126,7 +117,7 @@ static void reader_check(struct reader *k, uint64_t seq)
 	const struct event *e = disruptor_slot(r, seq);
 	uint64_t u;
 
-	if (e->producer >= (uint32_t)k->run->producers || e->check != mix(e->producer, e->seq) ||
+	if (e->producer >= (uint32_t)k->run->producers || e->check != check_mix(e->producer, e->seq) ||
 	    (k->expect[e->producer] != ~0ULL && e->seq != k->expect[e->producer])) {
 		if (k->errors++ < 5)
 			fprintf(stderr, "consumer %d: seq %llu: producer %u event %llu, want %llu (lapped?)\n",

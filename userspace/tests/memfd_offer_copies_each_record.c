@@ -149,15 +149,6 @@ struct offer_producer {
 	uint32_t id;
 };
 
-static uint64_t mix(uint64_t p, uint64_t s)
-{
-	uint64_t x = (p << 48) ^ s ^ 0x9e3779b97f4a7c15ULL;
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	return x ^ (x >> 29);
-}
-
 static void *offer_producer_main(void *arg)
 {
 	struct offer_producer *p = arg;
@@ -174,8 +165,8 @@ static void *offer_producer_main(void *arg)
 		for (i = 0; i < n; i++) {
 			uint8_t *dst = (uint8_t *)batch + i * size;
 			struct record rec = {
-				.producer = p->id, .seq = sent + i, .check = mix(p->id, sent + i),
-				.tail = ~mix(p->id, sent + i),
+				.producer = p->id, .seq = sent + i, .check = check_mix(p->id, sent + i),
+				.tail = ~check_mix(p->id, sent + i),
 			};
 
 			memcpy(dst, &rec, size);
@@ -197,7 +188,7 @@ static int offer_handle(void *arg, const void *slot, uint64_t seq, bool end_of_b
 	uint64_t want_tail;
 
 	if (e->producer >= PRODUCERS || e->seq != run->expect[e->producer] ||
-	    e->check != mix(e->producer, e->seq)) {
+	    e->check != check_mix(e->producer, e->seq)) {
 		if (run->errors++ < 5)
 			fprintf(stderr, "seq %llu: producer %u record %llu, want %llu\n",
 				(unsigned long long)seq, e->producer, (unsigned long long)e->seq,
