@@ -36,6 +36,7 @@ static u32 drk_slot_gen[DRK_MAX_RINGS];	/* per slot, under drk_rings_lock */
  * with rcu_assign_pointer(), read under RCU.
  */
 struct drk_ring __rcu *drk_ring_table[DRK_MAX_RINGS];
+EXPORT_SYMBOL_IF_KUNIT(drk_ring_table);
 
 static unsigned long max_ring_bytes = 64UL << 20;
 module_param(max_ring_bytes, ulong, 0644);

@@ -316,7 +316,96 @@ static void drk_pipeline_should_order_downstream_after_upstream(struct kunit *te
 	irq_work_sync(&ring->wake_work);
 }
 
+/* A ring's id must not name the next ring: a BPF program may outlive it. */
+static void drk_ring_id_should_not_name_the_next_ring(struct kunit *test)
+{
+	struct disruptor_ring_params p = drk_test_params("kunit-id", 8,
+							 DISRUPTOR_PRODUCER_MULTI);
+	struct drk_ring *ring;
+	u32 old_id;
+
+	ring = drk_ring_create(&p);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ring));
+	old_id = ring->id;
+	drk_ring_put(ring);
+	ring = drk_ring_create(&p);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ring));
+	KUNIT_EXPECT_NE(test, ring->id, old_id);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, drk_ring_find_rcu(old_id));
+	KUNIT_EXPECT_PTR_EQ(test, drk_ring_find_rcu(ring->id), ring);
+	rcu_read_unlock();
+	drk_ring_put(ring);
+}
+
+struct drk_sp_run {
+	struct drk_ring *ring;
+	struct completion done;
+	u32 id;
+	u64 ok;
+	u64 refused;
+	u64 bad;
+};
+
+static int drk_sp_producer_fn(void *arg)
+{
+	struct drk_sp_run *p = arg;
+	u64 i, rec[2];
+	int err;
+
+	for (i = 0; i < 20000; i++) {
+		rec[0] = (u64)p->id << 32 | i;
+		rec[1] = 0;
+		err = drk_publish_copy(p->ring, rec, sizeof(rec));
+		if (!err)
+			p->ok++;
+		else if (err == -EBUSY)
+			p->refused++;
+		else
+			p->bad++;
+		if (!(i & 255))
+			cond_resched();
+	}
+	complete(&p->done);
+	return 0;
+}
+
+/*
+ * Kernel producers on a single-producer ring from two kthreads at once: a
+ * producer that finds another mid-publish is refused and counted, so every
+ * accepted publish has a sequence of its own (the claim counts each once).
+ */
+static void drk_sp_ring_should_refuse_a_second_producer_not_share_a_sequence(struct kunit *test)
+{
+	struct drk_ring *ring = drk_test_ring(test, "kunit-sp2", 1024, DISRUPTOR_PRODUCER_SINGLE);
+	struct drk_sp_run *run = kunit_kcalloc(test, 2, sizeof(*run), GFP_KERNEL);
+	u64 ok = 0, refused = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	for (i = 0; i < 2; i++) {
+		run[i].ring = ring;
+		run[i].id = i;
+		init_completion(&run[i].done);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(drk_sp_producer_fn, &run[i],
+							    "drk_sp%d", i)));
+	}
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&run[i].done, 120 * HZ), 0);
+		KUNIT_EXPECT_EQ(test, run[i].bad, 0);
+		ok += run[i].ok;
+		refused += run[i].refused;
+	}
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&ring->dr.hdr->claim), ok);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&ring->dr.hdr->dropped), refused);
+	KUNIT_EXPECT_EQ(test, ok + refused, 40000ULL);
+	kunit_info(test, "%llu published, %llu refused as a second producer\n", ok, refused);
+	irq_work_sync(&ring->wake_work);
+}
+
 static struct kunit_case drk_ring_cases[] = {
+	KUNIT_CASE(drk_ring_id_should_not_name_the_next_ring),
+	KUNIT_CASE_SLOW(drk_sp_ring_should_refuse_a_second_producer_not_share_a_sequence),
 	KUNIT_CASE(drk_check_ring_params_should_reject_every_bad_field),
 	KUNIT_CASE(drk_ring_should_live_until_its_last_reference),
 	KUNIT_CASE(drk_publish_copy_should_drop_when_full_and_count),
