@@ -18,9 +18,15 @@
  *    another one than the waker's, or sched_ext's default choice. Enqueued
  *    otherwise (pinned to one CPU), it goes to BOOST_DSQ, which every CPU
  *    drains before the shared DSQ, and an idle CPU is kicked.
- *  - Bounded: boosted tasks' runtime is charged to boost_budget_ns per
- *    boost_period_ns. Once it is spent, consumers queue by vtime like any
- *    task until the next period, so the boost cannot starve anyone.
+ *  - Bounded per user: each user (the task's real uid) has a token bucket
+ *    that fills at boost_budget_ns per boost_period_ns and holds at most
+ *    boost_budget_ns; all users together draw on a second bucket of
+ *    boost_total_ns per period. A boosted run's slice is what both buckets
+ *    hold, and what it really ran is taken from both (a run past its slice
+ *    leaves a debt the next periods repay). Boosted running is charged to
+ *    the task's vtime like any other, so a user who keeps its own ring
+ *    "pending" gets at most its budget ahead of its turn, and over time
+ *    its fair share; it cannot take another user's budget.
  * Targets the 6.12 sched_ext API (scx_bpf_dispatch, scx_bpf_consume).
  */
 #include <scx/common.bpf.h>
@@ -30,7 +36,8 @@
 char _license[] SEC("license") = "GPL";
 
 /* Tunables, set by the loader before load. */
-const volatile u64 boost_budget_ns = 2000000;	/* 2 ms of boosted running ... */
+const volatile u64 boost_budget_ns = 2000000;	/* 2 ms of boosted running per user ... */
+const volatile u64 boost_total_ns = 5000000;	/* ... 5 ms for all users together ... */
 const volatile u64 boost_period_ns = 10000000;	/* ... per 10 ms */
 const volatile u64 slice_ns = SCX_SLICE_DFL;
 
@@ -45,13 +52,31 @@ extern bool bpf_disruptor_task_pending(struct task_struct *p) __ksym;
 u64 nr_enqueued, nr_boosted, nr_budget_denied, nr_kicked_idle, nr_kicked_preempt;
 u64 nr_placed;
 
+/* A boost shorter than this is not worth a preemption. */
+#define BOOST_MIN_NS	50000
+
 static u64 vtime_now;
-static u64 period_start, boost_spent;
 
 struct task_ctx {
 	bool boosted;
+	u32 uid;	/* whose budget the boosted run draws on */
 	u64 started;
 };
+
+/* Per user (real uid); then one for all users together. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, struct boost_budget);
+} user_budgets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct boost_budget);
+} total_budget SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -67,16 +92,60 @@ static bool vtime_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
-/* Is there boost budget left in this period? Starts a new period if due. */
-static bool boost_allowed(void)
+/* Refill @b for the time since its stamp, up to @cap. Under b->lock. */
+static void budget_refill(struct boost_budget *b, u64 cap, u64 now)
 {
-	u64 now = bpf_ktime_get_ns();
+	u64 elapsed = now - b->stamp;
 
-	if (now - period_start >= boost_period_ns) {
-		period_start = now;
-		boost_spent = 0;
-	}
-	return boost_spent < boost_budget_ns;
+	b->stamp = now;
+	if (elapsed >= boost_period_ns)
+		b->tokens += cap;	/* a period or more: at least full */
+	else
+		b->tokens += elapsed * cap / boost_period_ns;
+	if (b->tokens > (s64)cap)
+		b->tokens = cap;
+}
+
+/* What @b holds now, in ns (0 when in debt). */
+static u64 budget_left(struct boost_budget *b, u64 cap, u64 now)
+{
+	s64 left;
+
+	bpf_spin_lock(&b->lock);
+	budget_refill(b, cap, now);
+	left = b->tokens;
+	bpf_spin_unlock(&b->lock);
+	return left > 0 ? left : 0;
+}
+
+/* Take @ran ns of boosted running from @b. */
+static void budget_charge(struct boost_budget *b, u64 cap, u64 ran, u64 now)
+{
+	bpf_spin_lock(&b->lock);
+	budget_refill(b, cap, now);
+	b->tokens -= ran;
+	b->nr_boosted++;
+	b->boosted_ns += ran;
+	bpf_spin_unlock(&b->lock);
+}
+
+static struct boost_budget *user_budget(u32 uid, u64 now)
+{
+	struct boost_budget *b = bpf_map_lookup_elem(&user_budgets, &uid);
+	struct boost_budget fresh = { .stamp = now, .tokens = boost_budget_ns };
+
+	if (b)
+		return b;
+	/* A new user starts full. The map full: no boost for newcomers. */
+	bpf_map_update_elem(&user_budgets, &uid, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&user_budgets, &uid);
+}
+
+static u32 task_uid(struct task_struct *p)
+{
+	const struct cred *cred = p->real_cred;
+
+	return cred ? cred->uid.val : 0;
 }
 
 /* A CPU @p may run on other than @this_cpu: @prev_cpu if allowed, else the first; or -1. */
@@ -117,20 +186,35 @@ static s32 pick_lowest_cpu(struct task_struct *p)
 	return cpu;
 }
 
-/* Take boost budget for @p, or say why not; the caller dispatches it. */
-static bool boost(struct task_struct *p)
+/*
+ * May @p run boosted, and for how long? Returns the slice (both buckets'
+ * tokens, at most slice_ns), or 0 when its user's budget or the total is
+ * spent. The caller dispatches it; ops.stopping charges what it ran.
+ */
+static u64 boost(struct task_struct *p)
 {
+	u64 now = bpf_ktime_get_ns(), slice = slice_ns, left;
 	struct task_ctx *tctx;
+	struct boost_budget *b;
+	u32 uid = task_uid(p), zero = 0;
 
-	if (!boost_allowed()) {
-		__sync_fetch_and_add(&nr_budget_denied, 1);
-		return false;
-	}
+	b = user_budget(uid, now);
+	left = b ? budget_left(b, boost_budget_ns, now) : 0;
+	if (left < slice)
+		slice = left;
+	b = bpf_map_lookup_elem(&total_budget, &zero);
+	left = b ? budget_left(b, boost_total_ns, now) : 0;
+	if (left < slice)
+		slice = left;
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (tctx)
-		tctx->boosted = true;
+	if (slice < BOOST_MIN_NS || !tctx) {
+		__sync_fetch_and_add(&nr_budget_denied, 1);
+		return 0;
+	}
+	tctx->boosted = true;
+	tctx->uid = uid;
 	__sync_fetch_and_add(&nr_boosted, 1);
-	return true;
+	return slice;
 }
 
 /* With no CPU idle, where a boosted @p runs: busy_wake's choice, else @cpu. */
@@ -155,6 +239,7 @@ static s32 busy_cpu(struct task_struct *p, s32 cpu, s32 prev_cpu)
 s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
+	u64 slice;
 	s32 cpu;
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
@@ -168,10 +253,13 @@ s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u6
 	 * local DSQ, preempting what runs there, as CFS's wakeup preemption
 	 * does.
 	 */
-	if (!bpf_disruptor_task_pending(p) || !boost(p))
+	if (!bpf_disruptor_task_pending(p))
+		return cpu;
+	slice = boost(p);
+	if (!slice)
 		return cpu;
 	cpu = busy_cpu(p, cpu, prev_cpu);
-	scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, SCX_ENQ_PREEMPT);
+	scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice, SCX_ENQ_PREEMPT);
 	__sync_fetch_and_add(&nr_kicked_preempt, 1);
 	return cpu;
 }
@@ -179,7 +267,7 @@ s32 BPF_STRUCT_OPS(disruptor_select_cpu, struct task_struct *p, s32 prev_cpu, u6
 void BPF_STRUCT_OPS(disruptor_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx;
-	u64 vtime = p->scx.dsq_vtime;
+	u64 vtime = p->scx.dsq_vtime, slice;
 	s32 cpu;
 
 	__sync_fetch_and_add(&nr_enqueued, 1);
@@ -188,15 +276,16 @@ void BPF_STRUCT_OPS(disruptor_enqueue, struct task_struct *p, u64 enq_flags)
 		tctx->boosted = false;
 
 	/* Not placed by select_cpu (a CPU was idle, or @p is pinned to one). */
-	if (bpf_disruptor_task_pending(p) && boost(p)) {
+	slice = bpf_disruptor_task_pending(p) ? boost(p) : 0;
+	if (slice) {
 		cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
 		if (cpu >= 0) {
-			scx_bpf_dispatch(p, BOOST_DSQ, slice_ns, enq_flags);
+			scx_bpf_dispatch(p, BOOST_DSQ, slice, enq_flags);
 			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 			__sync_fetch_and_add(&nr_kicked_idle, 1);
 		} else {
 			/* Head of this CPU's local DSQ, preempting: one step, no kick. */
-			scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice_ns, enq_flags | SCX_ENQ_PREEMPT);
+			scx_bpf_dispatch(p, SCX_DSQ_LOCAL, slice, enq_flags | SCX_ENQ_PREEMPT);
 			__sync_fetch_and_add(&nr_kicked_preempt, 1);
 		}
 		return;
@@ -227,12 +316,25 @@ void BPF_STRUCT_OPS(disruptor_running, struct task_struct *p)
 void BPF_STRUCT_OPS(disruptor_stopping, struct task_struct *p, bool runnable)
 {
 	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	u64 now, ran;
+	u32 zero = 0;
+	struct boost_budget *b;
 
-	p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
-	if (tctx && tctx->boosted) {
-		__sync_fetch_and_add(&boost_spent, bpf_ktime_get_ns() - tctx->started);
-		tctx->boosted = false;
+	if (!tctx || !tctx->boosted) {
+		p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
+		return;
 	}
+	/* A boosted run had a slice of its own: charge what it really ran. */
+	tctx->boosted = false;
+	now = bpf_ktime_get_ns();
+	ran = now - tctx->started;
+	p->scx.dsq_vtime += ran * 100 / p->scx.weight;
+	b = bpf_map_lookup_elem(&user_budgets, &tctx->uid);
+	if (b)
+		budget_charge(b, boost_budget_ns, ran, now);
+	b = bpf_map_lookup_elem(&total_budget, &zero);
+	if (b)
+		budget_charge(b, boost_total_ns, ran, now);
 }
 
 void BPF_STRUCT_OPS(disruptor_enable, struct task_struct *p)

@@ -14,4 +14,17 @@ enum busy_wake {
 	BUSY_WAKE_LOWEST,	/* the CPU running the largest vtime, preempted */
 };
 
+/*
+ * A token bucket of boosted running time, in ns (negative: a debt), one per
+ * user and one for all users; the loader reads it for its statistics. The
+ * includer provides struct bpf_spin_lock (vmlinux.h, or <linux/bpf.h>).
+ */
+struct boost_budget {
+	struct bpf_spin_lock lock;
+	__u64 stamp;		/* when tokens were last refilled */
+	__s64 tokens;
+	__u64 nr_boosted;	/* statistics: boosted runs ... */
+	__u64 boosted_ns;	/* ... and the time they ran */
+};
+
 #endif /* _SCX_DISRUPTOR_H */

@@ -21,67 +21,113 @@
 
 /*
  * Which thread consumes what, for the scheduler: an open-addressed table of
- * packed entries (tid << 32 | ring id << 8 | consumer index), 0 for empty.
+ * RCU-freed entries. A thread is named by its task_struct's address and its
+ * start time, never by its tid: an entry outlives its thread (the fd stays
+ * open), and neither a reused tid nor a reused task_struct may inherit it.
  * Writers (ADD_CONSUMER, fd release) serialise on drk_threads_lock; the
- * kfunc reads one u64 at a time with READ_ONCE(), so it sees an entry whole
- * or not at all, from any context.
+ * kfunc reads under RCU from any context. One user holds at most
+ * DRK_THREADS_PER_USER entries, so no user can fill the table.
  */
-#define DRK_THREADS		256
-#define DRK_THREADS_PROBE	8
+#define DRK_THREADS_ORDER	10
+#define DRK_THREADS		BIT(DRK_THREADS_ORDER)
+#define DRK_THREADS_PROBE	16
+#define DRK_THREADS_PER_USER	DISRUPTOR_MAX_CONSUMERS
 
-static u64 drk_threads[DRK_THREADS];
+/**
+ * struct drk_thread - a thread that consumes a ring, for the scheduler.
+ * @task: the thread, compared by address only (never dereferenced).
+ * @start_time: its start time: with @task, it names one thread for good.
+ * @uid: the real uid that registered it.
+ * @ring_id: its ring.
+ * @index: its consumer index.
+ * @rcu: freed after a grace period.
+ */
+struct drk_thread {
+	const struct task_struct	*task;
+	u64				start_time;
+	kuid_t				uid;
+	u32				ring_id;
+	int				index;
+	struct rcu_head			rcu;
+};
+
+static struct drk_thread __rcu *drk_threads[DRK_THREADS];
 static DEFINE_MUTEX(drk_threads_lock);	/* drk_threads writers */
 
-static u64 drk_thread_entry(pid_t tid, u32 ring_id, int index)
+static u32 drk_thread_hash(const struct task_struct *task)
 {
-	return (u64)(u32)tid << 32 | (u64)(ring_id & 0xffffff) << 8 | (u32)index;
+	return hash_ptr(task, DRK_THREADS_ORDER);
 }
 
 /**
- * drk_thread_register() - note that @tid consumes @index of @ring_id.
- * @tid: the consumer thread.
- * @ring_id: its ring (the table keeps the id's low 24 bits: its slot and
- *	   the low bits of the slot's generation).
+ * drk_thread_register() - note that the calling thread consumes @index of
+ * @ring_id.
+ * @ring_id: its ring.
  * @index: its consumer index.
  *
- * Return: 0, or -ENOSPC when the table has no room near @tid's slot (the
- * consumer still works; the scheduler just does not know it).
+ * Return: the entry, for drk_thread_unregister(); NULL when the caller's
+ * user holds DRK_THREADS_PER_USER entries already, the table has no room
+ * near the thread's slot, or memory is short (the consumer still works; the
+ * scheduler just does not know it).
  */
-int drk_thread_register(pid_t tid, u32 ring_id, int index)
+struct drk_thread *drk_thread_register(u32 ring_id, int index)
 {
-	u32 i, h = hash_32((u32)tid, 8);
-	int err = -ENOSPC;
+	u32 i, mine = 0, h = drk_thread_hash(current);
+	struct drk_thread *t, *e;
+	kuid_t uid = current_uid();
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->task = current;
+	t->start_time = current->start_time;
+	t->uid = uid;
+	t->ring_id = ring_id;
+	t->index = index;
 
 	mutex_lock(&drk_threads_lock);
-	for (i = 0; i < DRK_THREADS_PROBE; i++) {
-		u64 *e = &drk_threads[(h + i) % DRK_THREADS];
+	for (i = 0; i < DRK_THREADS; i++) {
+		e = rcu_dereference_protected(drk_threads[i], lockdep_is_held(&drk_threads_lock));
+		if (e && uid_eq(e->uid, uid))
+			mine++;
+	}
+	for (i = 0; i < DRK_THREADS_PROBE && mine < DRK_THREADS_PER_USER; i++) {
+		u32 slot = (h + i) % DRK_THREADS;
 
-		if (!*e) {
-			WRITE_ONCE(*e, drk_thread_entry(tid, ring_id, index));
-			err = 0;
-			break;
+		if (!rcu_access_pointer(drk_threads[slot])) {
+			/* Pairs with rcu_dereference() in the kfunc. */
+			rcu_assign_pointer(drk_threads[slot], t);
+			mutex_unlock(&drk_threads_lock);
+			return t;
 		}
 	}
 	mutex_unlock(&drk_threads_lock);
-	return err;
+	kfree(t);
+	return NULL;
 }
 
 /**
  * drk_thread_unregister() - forget a registration (the consumer's fd closed).
- * @tid: the thread.
- * @ring_id: its ring.
- * @index: its consumer index.
+ * @t: what drk_thread_register() returned, or NULL.
  */
-void drk_thread_unregister(pid_t tid, u32 ring_id, int index)
+void drk_thread_unregister(struct drk_thread *t)
 {
-	u64 want = drk_thread_entry(tid, ring_id, index);
-	u32 i;
+	u32 i, h;
 
+	if (!t)
+		return;
+	h = drk_thread_hash(t->task);
 	mutex_lock(&drk_threads_lock);
-	for (i = 0; i < DRK_THREADS; i++)
-		if (drk_threads[i] == want)
-			WRITE_ONCE(drk_threads[i], 0);
+	for (i = 0; i < DRK_THREADS_PROBE; i++) {
+		u32 slot = (h + i) % DRK_THREADS;
+
+		if (rcu_access_pointer(drk_threads[slot]) == t) {
+			RCU_INIT_POINTER(drk_threads[slot], NULL);
+			break;
+		}
+	}
 	mutex_unlock(&drk_threads_lock);
+	kfree_rcu(t, rcu);
 }
 
 __bpf_kfunc_start_defs();
@@ -98,27 +144,26 @@ __bpf_kfunc_start_defs();
  */
 __bpf_kfunc bool bpf_disruptor_task_pending(struct task_struct *p)
 {
-	u32 tid = (u32)p->pid, h = hash_32(tid, 8), i;
+	u32 h = drk_thread_hash(p), i;
 	bool pending = false;
 
 	rcu_read_lock();
 	for (i = 0; i < DRK_THREADS_PROBE && !pending; i++) {
-		u64 e = READ_ONCE(drk_threads[(h + i) % DRK_THREADS]);
+		/* Pairs with rcu_assign_pointer() in drk_thread_register(). */
+		struct drk_thread *t = rcu_dereference(drk_threads[(h + i) % DRK_THREADS]);
 		struct drk_ring *ring;
 		u64 next, claim, deps;
 		struct dr_ring *r;
 
-		if ((u32)(e >> 32) != tid || !e)
+		if (!t || t->task != p || t->start_time != p->start_time)
 			continue;
-		/* Pairs with rcu_assign_pointer() in drk_ring_create(). */
-		ring = rcu_dereference(drk_ring_table[(e >> 8) & (DRK_MAX_RINGS - 1)]);
-		if (!ring || (ring->id & 0xffffff) != ((e >> 8) & 0xffffff) ||
-		    !(atomic64_read(&ring->dr.hdr->active) & BIT_ULL(e & 0xff)))
+		ring = drk_ring_find_rcu(t->ring_id);
+		if (!ring || !(atomic64_read(&ring->dr.hdr->active) & BIT_ULL(t->index)))
 			continue;
 		r = &ring->dr;
 		claim = atomic64_read(&r->hdr->claim);
-		next = dr_seq_read(r, e & 0xff, claim);
-		deps = r->hdr->deps[e & 0xff];
+		next = dr_seq_read(r, t->index, claim);
+		deps = r->hdr->deps[t->index];
 		/* One load when it has no upstream: is its next event there? */
 		pending = dr_is_published(r, next) &&
 			  (!deps || dr_deps_min(r, deps, claim) > next);

@@ -94,6 +94,8 @@ struct drk_ring {
 	atomic64_t		wake_seq ____cacheline_aligned_in_smp;
 };
 
+struct drk_thread;
+
 /**
  * struct drk_file - what one open /dev/disruptor is bound to.
  * @lock: serialises binding and consumer ownership.
@@ -101,14 +103,14 @@ struct drk_ring {
  *	@lock); read locklessly with load-acquire after.
  * @consumer: the consumer index this fd owns, or -1; set once under @lock
  *	(store-release), read locklessly with load-acquire (mmap, poll).
- * @consumer_tid: the thread that added it (the scheduler boosts it).
+ * @thread: the thread that added it, as the scheduler knows it (or NULL).
  * @may_publish: DISRUPTOR_IOC_PUBLISH allowed.
  */
 struct drk_file {
 	struct mutex		lock;	/* binding */
 	struct drk_ring		*ring;
 	int			consumer;
-	pid_t			consumer_tid;
+	struct drk_thread	*thread;
 	bool			may_publish;
 };
 
@@ -138,8 +140,8 @@ u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq);
 u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq);
 
 int drk_bpf_register(void);
-int drk_thread_register(pid_t tid, u32 ring_id, int index);
-void drk_thread_unregister(pid_t tid, u32 ring_id, int index);
+struct drk_thread *drk_thread_register(u32 ring_id, int index);
+void drk_thread_unregister(struct drk_thread *t);
 int drk_ring_destroy(const char *name);
 int drk_ring_list(struct disruptor_ring_info *info, u32 capacity, u32 *count);
 long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

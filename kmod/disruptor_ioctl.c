@@ -141,8 +141,7 @@ static long drk_ioc_add_consumer(struct drk_file *f, void __user *arg)
 	index = drk_consumer_add(ring, c.deps, &c.start);
 	if (index >= 0) {
 		/* The thread that asks is the one a scheduler should wake. */
-		f->consumer_tid = task_pid_nr(current);
-		drk_thread_register(f->consumer_tid, ring->id, index);
+		f->thread = drk_thread_register(ring->id, index);
 		/* Pairs with the smp_load_acquire() in drk_file_consumer(). */
 		smp_store_release(&f->consumer, index);
 	}

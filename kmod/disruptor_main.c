@@ -38,7 +38,7 @@ static int disruptor_release(struct inode *inode, struct file *file)
 
 	if (f->ring) {
 		if (f->consumer >= 0) {
-			drk_thread_unregister(f->consumer_tid, f->ring->id, f->consumer);
+			drk_thread_unregister(f->thread);
 			drk_consumer_remove(f->ring, f->consumer);
 		}
 		drk_ring_put(f->ring);
