@@ -104,6 +104,8 @@ struct drk_thread;
  * @consumer: the consumer index this fd owns, or -1; set once under @lock
  *	(store-release), read locklessly with load-acquire (mmap, poll).
  * @thread: the thread that added it, as the scheduler knows it (or NULL).
+ * @woke_at: the consumer's trusted sequence at the last DISRUPTOR_IOC_WAKE
+ *	that woke sleepers: a WAKE wakes only for progress past it.
  * @may_publish: DISRUPTOR_IOC_PUBLISH allowed.
  */
 struct drk_file {
@@ -111,6 +113,7 @@ struct drk_file {
 	struct drk_ring		*ring;
 	int			consumer;
 	struct drk_thread	*thread;
+	atomic64_t		woke_at;
 	bool			may_publish;
 };
 

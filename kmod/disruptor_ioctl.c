@@ -246,6 +246,42 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 	return 0;
 }
 
+static long drk_ioc_wake(struct drk_file *f, void __user *arg)
+{
+	struct drk_ring *ring = drk_file_ring(f);
+	struct disruptor_wake w;
+	u64 seq, last, bit;
+	int index;
+
+	if (copy_from_user(&w, arg, sizeof(w)))
+		return -EFAULT;
+	if (w.flags || !drk_resv_zero(w.resv, sizeof(w.resv)))
+		return -EINVAL;
+	if (!ring)
+		return -ENOTCONN;
+	index = drk_file_consumer(f);
+	if (index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
+		return -EINVAL;
+	/*
+	 * Only for progress: a caller looping on WAKE without releasing
+	 * anything wakes nobody, so it cannot make other users' sleepers spin.
+	 */
+	seq = dr_seq_read(&ring->dr, index, atomic64_read(&ring->dr.hdr->claim));
+	last = atomic64_read(&f->woke_at);
+	do {
+		if (seq <= last)
+			return 0;
+	} while (!atomic64_try_cmpxchg(&f->woke_at, &last, seq));
+	/*
+	 * Clear the bit only to wake: a sleeper that set it after this reads
+	 * the release (its [W] follows ours in the order of the bit's RMWs).
+	 */
+	bit = BIT_ULL(index);
+	if (atomic64_fetch_andnot(bit, &ring->dr.hdr->sleepers) & bit)
+		drk_wake(ring);
+	return 0;
+}
+
 static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
@@ -336,6 +372,8 @@ long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return drk_ioc_wait(f, uarg);
 	case DISRUPTOR_IOC_STATS:
 		return drk_ioc_stats(f, uarg);
+	case DISRUPTOR_IOC_WAKE:
+		return drk_ioc_wake(f, uarg);
 	case DISRUPTOR_IOC_LIST:
 		return drk_ioc_list(uarg);
 	case DISRUPTOR_IOC_DESTROY:

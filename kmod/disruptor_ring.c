@@ -113,6 +113,7 @@ static void drk_layout(struct drk_ring *ring, const struct disruptor_ring_params
 	off->hdr.active = offsetof(struct dr_ring_hdr, active);
 	off->hdr.gating = offsetof(struct dr_ring_hdr, gating);
 	off->hdr.deps = offsetof(struct dr_ring_hdr, deps);
+	off->hdr.release_waiters = offsetof(struct dr_ring_hdr, sleepers);
 	ring->block_size = off->slots + slots_len;
 }
 
@@ -185,7 +186,8 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	strscpy_pad(ring->params.name, p->name, sizeof(ring->params.name));
 	strscpy(ring->name, p->name, sizeof(ring->name));
 	ring->params.features = DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT |
-				DISRUPTOR_FEAT_PUBLISH | DISRUPTOR_FEAT_BPF;
+				DISRUPTOR_FEAT_PUBLISH | DISRUPTOR_FEAT_BPF |
+				DISRUPTOR_FEAT_WAKE;
 	ring->mode = p->mode;
 	ring->uid = p->uid == (u32)-1 ? current_fsuid() :
 		    make_kuid(current_user_ns(), p->uid);
@@ -566,8 +568,9 @@ static void drk_arm_wakeup(struct drk_ring *ring, u64 seq)
  * it readable: on a multi-producer ring whose @seq is published above an
  * unpublished claim, the publish that fills that gap must wake; a consumer
  * behind other consumers waits for their releases, so any publish wakes it
- * to look again (upstream's releases do not wake: a blocked waiter polls
- * in slices for them).
+ * to look again, and it sets its upstreams' bits in the header's
+ * release_waiters (hdr->sleepers on device rings), so that an upstream's
+ * release is followed by DISRUPTOR_IOC_WAKE.
  *
  * Return: the end of what the consumer may read; > @seq when it is ready.
  */
@@ -594,9 +597,18 @@ EXPORT_SYMBOL_IF_KUNIT(drk_ready_or_arm);
  */
 u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq)
 {
-	u64 arm = ring->dr.hdr->deps[index] ? 0 : seq, next, end, want;
+	u64 deps = ring->dr.hdr->deps[index];
+	u64 arm = deps ? 0 : seq, next, end, want;
 
 	for (;;) {
+		/*
+		 * [W] Ordered before the look by drk_arm_wakeup()'s smp_mb();
+		 * pairs with [F'] in the upstream's dr_wakeup_needed() after its
+		 * release: it sees the bit and calls DISRUPTOR_IOC_WAKE, or
+		 * we see its release.
+		 */
+		if (deps)
+			atomic64_or(deps, &ring->dr.hdr->sleepers);
 		drk_arm_wakeup(ring, arm);
 		end = drk_consumer_available(ring, index, &next);
 		if (end > seq)

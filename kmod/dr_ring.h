@@ -65,7 +65,11 @@
  *  hdr->sleepers		blocking consumers, fully ordered add before
  *				re-checking for events [F], paired with the full
  *				barrier in dr_wakeup_needed() [F'] between a
- *				publish and the read of sleepers.
+ *				publish or a release and the read of sleepers.
+ *				Kernel rings: a bitmap of the consumers a sleeper
+ *				waits behind, set by the kernel before its look
+ *				[W] (drk_arm_and_look()), also paired with [F'];
+ *				the releaser then calls DISRUPTOR_IOC_WAKE.
  *  hdr->dropped		producers that fail a claim (fetch_add).
  *  shadow[i] (kernel only)	whoever reads consumer i's untrusted page:
  *				a monotonic try_cmpxchg, so concurrent readers
@@ -111,7 +115,8 @@ enum dr_producer_mode {
  * @cursor: SP only: count of published sequences.
  * @gate_cache: a minimum of the gating sequences seen lately; a lower bound.
  * @dropped: claims refused because the ring was full.
- * @sleepers: consumers that are asleep or about to sleep.
+ * @sleepers: consumers that are asleep or about to sleep (kernel rings:
+ *	      the bitmap of consumers whose release a sleeper waits for).
  * @wake_gen: bumped by a producer that wakes sleepers (a futex word).
  * @reserved1: zero.
  *

@@ -9,6 +9,9 @@
  * Slots are read-only: userspace publishes with disruptor_offer(), which
  * copies records in through DISRUPTOR_IOC_PUBLISH. Blocking waits sleep in
  * DISRUPTOR_IOC_WAIT on the consumer's fd, for the sequence they want.
+ * Publishes wake them; so does an upstream consumer's release: the kernel
+ * marks the consumers its sleepers wait behind in hdr->sleepers, and a
+ * release that finds its own bit there calls DISRUPTOR_IOC_WAKE.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -311,9 +314,24 @@ static int dr_dev_block(struct disruptor_consumer *c, uint64_t seq, uint64_t dea
 	return 0;
 }
 
+/*
+ * After a release (or a publish) found hdr->sleepers non-zero behind [F']:
+ * for each consumer of ours that a sleeper waits behind, tell the kernel.
+ * A halted waiter still notices within a slice (DR_DEV_WAIT_SLICE_MS).
+ */
 static void dr_dev_wake(struct disruptor_ring *r)
 {
-	/* The kernel wakes waiters on publish; halted waiters see it within a slice. */
+	struct dr_dev_ring *d = to_dev(r);
+	uint64_t armed = dr_load_relaxed(&r->dr.hdr->sleepers);
+	struct disruptor_wake w;
+	int i;
+
+	memset(&w, 0, sizeof(w));
+	for (; armed; armed &= armed - 1) {
+		i = __builtin_ctzll(armed);
+		if (d->consumer_fd[i] >= 0)
+			ioctl(d->consumer_fd[i], DISRUPTOR_IOC_WAKE, &w);
+	}
 }
 
 static int dr_dev_offer(struct disruptor_ring *r, const void *records, uint32_t record_size,

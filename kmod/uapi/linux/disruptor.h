@@ -51,6 +51,7 @@
 #define DISRUPTOR_FEAT_WAIT		_BITUL(1)	/* DISRUPTOR_IOC_WAIT */
 #define DISRUPTOR_FEAT_PUBLISH		_BITUL(2)	/* DISRUPTOR_IOC_PUBLISH */
 #define DISRUPTOR_FEAT_BPF		_BITUL(3)	/* bpf_disruptor_publish() */
+#define DISRUPTOR_FEAT_WAKE		_BITUL(4)	/* DISRUPTOR_IOC_WAKE */
 
 /**
  * struct disruptor_hdr_offsets - where the header page keeps each field.
@@ -66,7 +67,10 @@
  * @gating: __u64, bitmap of the leaf consumers (nobody reads behind them);
  *	    the kernel's producers wait for every active consumer.
  * @deps: __u64[64], each consumer's dependencies.
- * @resv: must be zero.
+ * @release_waiters: __u64, bitmap of the consumers a sleeper waits behind:
+ *	    after releasing, consumer i calls DISRUPTOR_IOC_WAKE when bit i is
+ *	    set (read it after a full barrier that follows the release).
+ * @resv: zero.
  */
 struct disruptor_hdr_offsets {
 	__u32 abi_version;
@@ -79,7 +83,8 @@ struct disruptor_hdr_offsets {
 	__u32 active;
 	__u32 gating;
 	__u32 deps;
-	__u32 resv[6];
+	__u32 release_waiters;
+	__u32 resv[5];
 };
 
 /**
@@ -292,6 +297,23 @@ struct disruptor_destroy {
 	__u32 resv[3];
 };
 
+/**
+ * struct disruptor_wake - DISRUPTOR_IOC_WAKE: the fd's consumer released;
+ * wake the poll and DISRUPTOR_IOC_WAIT sleepers that wait behind it.
+ * @flags: must be zero.
+ * @resv: must be zero.
+ *
+ * Producers' publishes wake sleepers; releases happen in userspace, which
+ * the kernel does not see. A consumer that others read behind calls this
+ * after releasing when its bit in the header's release_waiters is set. It
+ * wakes only for progress: a call whose consumer has not moved since the
+ * last call that woke anyone does nothing.
+ */
+struct disruptor_wake {
+	__u32 flags;
+	__u32 resv[3];
+};
+
 #define DISRUPTOR_IOC_MAGIC		0xD5
 #define DISRUPTOR_IOC_CREATE		_IOWR(DISRUPTOR_IOC_MAGIC, 1, struct disruptor_ring_params)
 #define DISRUPTOR_IOC_ATTACH		_IOWR(DISRUPTOR_IOC_MAGIC, 2, struct disruptor_attach)
@@ -302,5 +324,6 @@ struct disruptor_destroy {
 #define DISRUPTOR_IOC_STATS		_IOR(DISRUPTOR_IOC_MAGIC, 6, struct disruptor_stats)
 #define DISRUPTOR_IOC_LIST		_IOWR(DISRUPTOR_IOC_MAGIC, 7, struct disruptor_list)
 #define DISRUPTOR_IOC_DESTROY		_IOW(DISRUPTOR_IOC_MAGIC, 8, struct disruptor_destroy)
+#define DISRUPTOR_IOC_WAKE		_IOW(DISRUPTOR_IOC_MAGIC, 9, struct disruptor_wake)
 
 #endif /* _UAPI_LINUX_DISRUPTOR_H */
