@@ -25,9 +25,12 @@ include bench/bench.mk
 include bench/kernel/kbench.mk
 
 # Benchmarks: on demand, never a gate (make check does not run them).
-.PHONY: bench bench-quick bench-deps kbench kbench-quick
+.PHONY: bench bench-quick bench-deps kbench kbench-quick bench-layouts
 bench:
 	$(Q)bench/run.sh
+
+bench-layouts:
+	$(Q)bench/layouts.sh
 
 kbench:
 	$(Q)bench/kernel/run.sh
@@ -148,6 +151,7 @@ help:
 	@echo "make userspace  build libdisruptor (static, shared, pkg-config) in build/user"
 	@echo "make user-tests build the host tests, plain and under ASan+UBSan and TSan"
 	@echo "make bench-avail  measure the MP availability schemes (scan vs cursor)"
+	@echo "make bench-layouts  ring v2's candidate layouts (stamp in the slot) vs today's ring"
 	@echo "make bench   run the ring benchmarks against ck_ring, rte_ring, crossbeam, LMAX (build/bench/)"
 	@echo "make bench-quick  the same as a smoke run, under a minute"
 	@echo "make bench-deps   install the benchmark peers (apt, idempotent)"

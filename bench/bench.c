@@ -50,6 +50,9 @@ static const struct bench *const benches[] = {
 	&bench_disruptor,
 	&bench_ck_ring,
 	&bench_rteb,
+	&bench_v2_hdr,
+	&bench_v2_line,
+	&bench_limit,
 };
 
 struct opts {
@@ -251,7 +254,7 @@ static void usage(void)
 	fprintf(stderr, "usage: bench [-w warmup_ms] [-i interval_ms] [-n samples] [-s slots]\n"
 			"             [-b 1,10,100] [-e 8,64] [-t topo,...] RING\n"
 			"env: BENCH_PIN=split (default) | spread | none\n"
-			"rings: disruptor ck_ring rte_ring\n"
+			"rings: disruptor ck_ring rte_ring v2-hdr v2-line limit\n"
 			"topologies: 1P-1C 2P-1C 3P-1C 1P-3C-mc pipe3 diamond\n");
 	exit(2);
 }

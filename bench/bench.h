@@ -173,5 +173,8 @@ static inline uint64_t bench_read(const void *ev, uint32_t esize)
 extern const struct bench bench_disruptor;
 extern const struct bench bench_ck_ring;
 extern const struct bench bench_rteb;
+extern const struct bench bench_v2_hdr;
+extern const struct bench bench_v2_line;
+extern const struct bench bench_limit;
 
 #endif /* _BENCH_H */

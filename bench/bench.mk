@@ -45,7 +45,8 @@ $(BENCH_OUT)/obj/%.o: bench/%.c $(BENCH_HDRS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -Ikmod -Ikmod/uapi -Iuserspace/include -c $< -o $@
 
-$(BENCH_OUT)/bench: $(addprefix $(BENCH_OUT)/obj/,bench.o bench_disruptor.o bench_ck.o bench_rte.o) \
+$(BENCH_OUT)/bench: $(addprefix $(BENCH_OUT)/obj/,bench.o bench_disruptor.o bench_ck.o bench_rte.o \
+			bench_layouts.o) \
 		    $(BENCH_OUT)/libdisruptor.a
 	$(Q)$(CC) -pthread -o $@ $^ -lrte_ring -lrte_eal -lm
 
