@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ring_v2.pml - the ring v2 protocol (issue 16: readiness stamped in the
+ * slot), in Promela for spin, as bench/bench_layouts.c prototypes it:
+ *
+ *   producer:  lo = fetch_add(claim, n)                    (locked RMW)
+ *              wait until lo + n <= gate + SLOTS: only when the cached
+ *              gate says full, gate = min(consumer sequences) [D], then
+ *              wait for a consumer to move if it still says full
+ *              for each s in [lo, lo + n): payload = s; stamp = s [S]
+ *              [F'] full barrier; if sleepers: wake_gen++ (locked), wake
+ *   C0:        while stamp[next] == next [S'] (acquire): read the payload,
+ *              for a run of up to 2; release cseq[0] = end [C]; [F'];
+ *              if sleepers: wake (C1 may sleep behind it)
+ *   C1:        behind C0: while next < cseq[0] [C'] (acquire): read the
+ *              payload, release cseq[1] = next + 1 [C]
+ *   sleeping:  gen = wake_gen; sleepers++ [F] (locked); look again; if
+ *              still nothing: FUTEX_WAIT(wake_gen, gen) (compare and sleep
+ *              in one step); sleepers--; look again
+ *
+ * Two configurations, each checked over every interleaving of its five
+ * threads (3 producers, C0, C1 behind C0, on 4 slots):
+ *  -DNO_SLEEP  the data path: one producer claims a batch of 2, one claims
+ *              1 twice, one 1 once: 5 events, into the second lap;
+ *              consumers spin (wait for their condition) instead of sleeping;
+ *  as written  the sleep/wake handshake: each producer publishes 1 event,
+ *              consumers sleep when they find nothing (fewer events keep
+ *              the state space exhaustively searchable: 9 million states).
+ * Properties:
+ *  - no consumer reads a slot before its publish or after its overwrite:
+ *    each reads payload == the sequence it reads;
+ *  - no producer overwrites a slot a consumer has not released (asserted
+ *    at each payload store);
+ *  - no sleeper misses its wakeup: at the terminal state (no thread can
+ *    move) both consumers have read every event and nobody sleeps.
+ *
+ * Memory model. Sequential consistency for the protocol as written and,
+ * for each ordering step, the reordering that step forbids, made possible
+ * when the step is removed (-D below): the two accesses it orders may then
+ * happen the other way round. x86-TSO makes one reordering, a load passing
+ * an earlier store (the store buffer): [F'] and [F] forbid it. A buffered
+ * store reaches memory after the load and before the thread's next locked
+ * instruction or fence; here the step after each such load is one (the
+ * wake's locked add, the next claim's fetch_add, sleepers--, the futex), so
+ * doing the store right after the load gives exactly the executions TSO
+ * allows. arm64 also reorders store-store (forbidden by the releases [S]
+ * and [C]) and load-load (the acquire [S']): the mutant swaps the accesses.
+ *
+ *   spin -a ring_v2.pml                      passes
+ *   -DNO_STAMP_RELEASE    [S]: the stamp lands before the payload
+ *   -DNO_STAMP_ACQUIRE    [S']: the payload read before the stamp
+ *   -DNO_RELEASE_ORDER    [C]: C1's release lands before the read it covers
+ *   -DNO_WAKER_BARRIER    [F']: sleepers read before the publish lands
+ *   -DNO_SLEEPER_BARRIER  [F]: the look done before sleepers++ lands
+ *   -DNO_GATE_REFRESH     [D]: a producer takes its stale gate as fresh
+ * Every one must fail: scripts/model/check-ring-v2-model.sh runs them all.
+ */
+
+#define SLOTS	4
+#ifdef NO_SLEEP
+#define EVENTS	5	/* a batch of 2, 1 twice, 1 once: into the second lap */
+#else
+#define EVENTS	3	/* 1 each: every publish and release may have to wake */
+#endif
+
+short stamp[SLOTS];	/* the sequence that filled each slot */
+short payload[SLOTS];	/* the data: here the sequence itself */
+byte claim;		/* the next sequence to claim */
+byte gate;		/* producers' cached minimum of cseq[] */
+byte cseq[2];		/* each consumer's released count */
+byte sleepers;		/* consumers asleep or about to sleep */
+byte wake_gen;		/* the futex word */
+bit asleep[2];		/* consumer i sleeps in FUTEX_WAIT */
+bit done[2];		/* consumer i has read all EVENTS */
+
+/* FUTEX_WAKE after the locked add: every sleeper. */
+inline wake()
+{
+	atomic { wake_gen++; asleep[0] = 0; asleep[1] = 0 }
+}
+
+#define ST_STAMP	0	/* stamp[idx] = val: a publish */
+#define ST_CSEQ0	1	/* cseq[0] = val: C0's release */
+#define ST_NONE		2
+
+inline do_store(kind, idx, val)
+{
+	if
+	:: kind == ST_STAMP -> stamp[idx] = val
+	:: kind == ST_CSEQ0 -> cseq[0] = val
+	:: else -> skip
+	fi
+}
+
+/* A publish or a release, [F'], then wake any sleeper. */
+inline store_then_wake(kind, idx, val)
+{
+#ifndef NO_WAKER_BARRIER
+	do_store(kind, idx, val);
+	if
+	:: sleepers != 0 -> wake()
+	:: else -> skip
+	fi
+#else
+	/* The store still in the buffer when sleepers is read. */
+	if
+	:: sleepers != 0 -> do_store(kind, idx, val); wake()
+	:: else -> do_store(kind, idx, val)
+	fi
+#endif
+}
+
+proctype producer(byte batch; byte rounds)
+{
+	byte lo, s, g, c0, c1;
+
+	do
+	:: rounds == 0 -> break
+	:: else ->
+		atomic { lo = claim; claim = claim + batch; g = gate };	/* fetch_add; the cached gate */
+		do
+		:: lo + batch <= g + SLOTS -> break
+		:: else ->
+#ifndef NO_GATE_REFRESH
+			/*
+			 * [D] the consumers' sequences. Read at one instant: read
+			 * one by one they can only give a lower minimum (each
+			 * only grows), which is safer, so this covers that too.
+			 */
+			atomic { c0 = cseq[0]; c1 = cseq[1]; g = (c0 < c1 -> c0 : c1); gate = g };
+			if
+			:: lo + batch <= g + SLOTS -> skip
+			:: else -> (cseq[0] != c0 || cseq[1] != c1)	/* spin: until one moves */
+			fi
+#else
+			g++	/* the cached value taken as fresh, and moving */
+#endif
+		od;
+		s = lo;
+		do
+		:: s == lo + batch - 1 -> break
+		:: else ->
+			assert(cseq[0] + SLOTS > s && cseq[1] + SLOTS > s);
+#ifndef NO_STAMP_RELEASE
+			payload[s % SLOTS] = s;
+			stamp[s % SLOTS] = s;	/* [S] release */
+#else
+			stamp[s % SLOTS] = s;
+			payload[s % SLOTS] = s;
+#endif
+			s++
+		od;
+		/* The last stamp of the claim, then [F'] and the wake. */
+		assert(cseq[0] + SLOTS > s && cseq[1] + SLOTS > s);
+#ifndef NO_STAMP_RELEASE
+		payload[s % SLOTS] = s;
+		store_then_wake(ST_STAMP, s % SLOTS, s);
+#else
+		stamp[s % SLOTS] = s;
+		payload[s % SLOTS] = s;
+		store_then_wake(ST_NONE, 0, 0);
+#endif
+		rounds--
+	od
+}
+
+/* No event: sleep until woken, after one more look (@ready). */
+inline sleep_unless(ready, me)
+{
+	gen = wake_gen;
+#ifndef NO_SLEEPER_BARRIER
+	sleepers++;	/* [F] locked: fully ordered */
+	if
+	:: ready -> skip
+	:: else ->
+		atomic {
+			if
+			:: wake_gen == gen -> asleep[me] = 1
+			:: else -> skip
+			fi
+		};
+end_sleep:
+		(asleep[me] == 0)
+	fi;
+#else
+	/* The look done while sleepers++ sits in the buffer. */
+	if
+	:: ready -> sleepers++
+	:: else ->
+		sleepers++;
+		atomic {
+			if
+			:: wake_gen == gen -> asleep[me] = 1
+			:: else -> skip
+			fi
+		};
+end_sleep_m:
+		(asleep[me] == 0)
+	fi;
+#endif
+	sleepers--
+}
+
+proctype consumer0()
+{
+	byte next = 0, end, gen;
+	short v;
+
+	do
+	:: next == EVENTS -> break
+	:: else ->
+		end = next;
+		/* A run of up to 2 published events, then one release. */
+		do
+		:: end == EVENTS || end == next + 2 -> break
+		:: else ->
+#ifndef NO_STAMP_ACQUIRE
+			if
+			:: stamp[end % SLOTS] == end ->	/* [S'] acquire */
+				d_step { v = payload[end % SLOTS]; assert(v == end); end++ }
+			:: else -> break
+			fi
+#else
+			v = payload[end % SLOTS];
+			if
+			:: stamp[end % SLOTS] == end -> assert(v == end); end++
+			:: else -> break
+			fi
+#endif
+		od;
+		if
+		:: end > next ->
+			/* [C] release after the reads; [F'] for C1 behind. */
+			store_then_wake(ST_CSEQ0, 0, end);
+			next = end
+		:: else ->
+#ifdef NO_SLEEP
+			(stamp[next % SLOTS] == next)	/* spin: until published */
+#else
+			sleep_unless(stamp[next % SLOTS] == next, 0)
+#endif
+		fi
+	od;
+	done[0] = 1
+}
+
+proctype consumer1()
+{
+	byte next = 0, gen;
+	short v;
+
+	do
+	:: next == EVENTS -> break
+	:: else ->
+		if
+		:: next < cseq[0] ->	/* [C'] acquire */
+#ifndef NO_RELEASE_ORDER
+			d_step { v = payload[next % SLOTS]; assert(v == next) };
+			cseq[1] = next + 1	/* [C] release, after the read */
+#else
+			cseq[1] = next + 1;
+			v = payload[next % SLOTS];
+			assert(v == next)
+#endif
+			;
+			next++
+		:: else ->
+#ifdef NO_SLEEP
+			(cseq[0] > next)	/* spin: until C0 released it */
+#else
+			sleep_unless(cseq[0] > next, 1)
+#endif
+		fi
+	od;
+	done[1] = 1
+}
+
+init
+{
+	byte i;
+
+	atomic {
+		for (i : 0 .. SLOTS - 1) {
+			stamp[i] = i - SLOTS;
+			payload[i] = -1
+		}
+		run consumer0();
+		run consumer1();
+#ifdef NO_SLEEP
+		run producer(2, 1);
+		run producer(1, 2);
+		run producer(1, 1)
+#else
+		run producer(1, 1);
+		run producer(1, 1);
+		run producer(1, 1)
+#endif
+	}
+}
+
+/* At the terminal state: every event read by both, nobody asleep. */
+active proctype no_lost_wakeup()
+{
+	timeout ->
+	assert(!asleep[0] && !asleep[1]);
+	assert(done[0] && done[1])
+}
