@@ -179,7 +179,7 @@ static void dr_nap(uint64_t ns)
  *
  * Return: 0, or -1 with errno ETIMEDOUT, ECANCELED (halted), EINVAL, or
  * EPIPE: the consumer has read everything an upstream consumer whose
- * process died released, and nothing more will come (memfd rings; see
+ * process died released, and nothing more will come (see
  * disruptor_consumer_open()).
  */
 int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeout_ns,
@@ -230,7 +230,8 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 						       (unsigned long long)seq);
 			}
 			if (w->strategy == DISRUPTOR_WAIT_PHASED && now - started >= w->sleep_ns) {
-				c->ring->backend->block(c, seq, deadline);
+				if (c->ring->backend->block(c, seq, deadline))
+					return -1;
 				continue;
 			}
 		}
@@ -254,7 +255,9 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 				dr_nap(w->sleep_ns);
 			break;
 		case DISRUPTOR_WAIT_BLOCK:
-			c->ring->backend->block(c, seq, deadline);
+			/* errno set: EPIPE behind a dead upstream (device rings) */
+			if (c->ring->backend->block(c, seq, deadline))
+				return -1;
 			break;
 		}
 	}

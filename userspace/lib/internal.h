@@ -19,7 +19,8 @@
  * @offer: copy records in (NULL: claim, copy, publish in place).
  * @block: wait until sequence @seq may be readable, the deadline passes (ns
  *	   on CLOCK_MONOTONIC, 0 for none) or the consumer is halted; may
- *	   return early (the caller looks and blocks again).
+ *	   return early (the caller looks and blocks again). Return: 0, or -1
+ *	   with errno set to fail the wait (EPIPE: see @stalled).
  * @wake: wake every blocked consumer.
  * @consumer_add: register a consumer.
  * @consumer_remove: unregister one.
