@@ -86,8 +86,9 @@ static int dr_check_wait(const struct disruptor_ring *r, const struct disruptor_
  * consumer, or exit). Opening an orphan before that adopts it: it resumes
  * where its dead owner stopped. Owners in another pid namespace are never
  * judged dead. Keep the process that adds a consumer alive until its
- * reader has opened it. The device's rule is the same, applied by the
- * kernel as the owner's fd closes (disruptor(4)).
+ * reader has opened it. On a device ring a consumer belongs to the fd that
+ * added it and leaves when that fd closes, by the same rule for its
+ * dependents, applied by the kernel (disruptor(4)).
  * Return: the handle, or NULL with errno EINVAL (bad @w), ENOENT (@index not
  * registered) or ENOMEM.
  */

@@ -42,6 +42,7 @@
  * struct dr_memfd_owner - the process a consumer belongs to.
  * @pid: its pid (getpid()), 0 for none, DR_OWNER_DEAD when its owner died
  *	 holding the registry lock in the middle of taking it.
+ * @reserved: zero.
  * @pidns: the inode of its pid namespace: a pid means nothing elsewhere.
  * @start: its start time in clock ticks since boot (/proc/PID/stat field
  *	   22), 0 when unknown: with @pid, immune to pid reuse.
