@@ -13,6 +13,7 @@
  * so a corrupt ring fails to open instead of faulting.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -154,6 +155,25 @@ static int dr_proc_stat(pid_t pid, char *state, uint64_t *start)
 	return 0;
 }
 
+/* Does process @pid have a thread besides its (zombie) leader? */
+static bool dr_threads_left(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while ((e = readdir(d)) && n < 2)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n > 1;
+}
+
 static uint64_t dr_pidns(void)
 {
 	struct stat st;
@@ -178,14 +198,13 @@ static void dr_owner_set_self(struct dr_memfd_owner *o)
  * Is a consumer's owner certainly dead? Unknown answers "no": a consumer is
  * never reaped on a guess, at worst it gates until it is removed. A zombie
  * (killed, not yet waited for) is dead; a pid now held by a younger process
- * (another start time) is dead; a pid in another pid namespace cannot be
- * judged.
+ * (another start time) is dead; a pid in another pid namespace, or hidden
+ * by /proc's hidepid, cannot be judged.
  */
 static bool dr_owner_dead(const struct dr_memfd_owner *o, const struct dr_memfd_owner *self)
 {
 	uint64_t start;
 	char state;
-	int err;
 
 	if (o->pid == DR_OWNER_DEAD)
 		return true;
@@ -195,12 +214,14 @@ static bool dr_owner_dead(const struct dr_memfd_owner *o, const struct dr_memfd_
 		return o->start != self->start;
 	if (kill(o->pid, 0) && errno == ESRCH)
 		return true;
-	err = dr_proc_stat(o->pid, &state, &start);
-	if (err == -ENOENT || err == -ESRCH)
-		return true;
-	if (err)
+	/*
+	 * The pid exists (EPERM too: another user's). Unreadable now: it
+	 * exited since (the next look sees ESRCH) or /proc hides it (hidepid).
+	 */
+	if (dr_proc_stat(o->pid, &state, &start))
 		return false;
-	if (state == 'Z' || state == 'X')
+	/* A zombie leader whose other threads still run is alive. */
+	if ((state == 'Z' || state == 'X') && !dr_threads_left(o->pid))
 		return true;
 	return o->start && start != o->start;
 }

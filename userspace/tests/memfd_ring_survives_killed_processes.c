@@ -6,9 +6,11 @@
  *    registry change (its seqlock generation left odd): the next
  *    disruptor_consumer_add() takes the lock, repairs the registry and
  *    works; producers and consumers go on.
- * 2. A consumer whose process was killed stops gating: a producer on a full
- *    ring publishes 16 more laps within a bounded time, and the dead
- *    consumer is unregistered.
+ * 2. A consumer whose process was killed (waited for, or still a zombie)
+ *    stops gating: a producer on a full ring publishes 16 more laps within a
+ *    bounded time, and the dead consumer is unregistered. One whose process
+ *    lives on in a thread after its main thread exited (a zombie leader in
+ *    /proc) is not taken for dead.
  * 3. A consumer behind one whose process was killed reads exactly what the
  *    dead one released, then its wait fails with EPIPE; once it leaves, both
  *    are unregistered.
@@ -226,14 +228,16 @@ static void wait_ready(uint64_t n)
 }
 
 /* 2: a killed consumer stops gating. */
-static void consumer_killed_stops_gating(void)
+static void consumer_killed_stops_gating(bool zombie)
 {
 	struct disruptor_ring *r = make(0);
 	uint64_t i, t0, ms;
-	int a;
+	siginfo_t info;
+	int a, status;
 	pid_t pid;
 
-	snprintf(sh->phase, sizeof(sh->phase), "killed consumer gates");
+	snprintf(sh->phase, sizeof(sh->phase), "killed consumer gates%s",
+		 zombie ? " (zombie)" : "");
 	memset(sh->read, 0, sizeof(sh->read));
 	CHECK(r != NULL);
 	a = disruptor_consumer_add(r, 0);
@@ -244,7 +248,13 @@ static void consumer_killed_stops_gating(void)
 	for (i = 0; i < 4 * SLOTS; i++)
 		put(r, 1, i);
 	/* It read at most 4 laps: 16 more must wait for it, or for its end. */
-	kill_and_reap(pid);
+	if (zombie) {
+		/* Dead, not yet waited for: its pid still exists. */
+		kill(pid, SIGKILL);
+		CHECK(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == 0);
+	} else {
+		kill_and_reap(pid);
+	}
 	CHECK(active(r, a));	/* nobody has looked yet */
 	t0 = watchdog_now_ms();
 	for (i = 0; i < 16 * SLOTS; i++) {
@@ -259,6 +269,91 @@ static void consumer_killed_stops_gating(void)
 	CHECK(ms < 10000);
 	CHECK(!active(r, a));
 	CHECK(dr_load_relaxed(&r->dr.hdr->active) == 0);
+	if (zombie)
+		CHECK(waitpid(pid, &status, 0) == pid);
+	disruptor_ring_close(r);
+}
+
+static struct disruptor_consumer *leader_c;
+
+static void *reading_thread(void *arg)
+{
+	uint64_t end;
+
+	while (disruptor_next(leader_c) < 8 * SLOTS) {
+		if (disruptor_wait_for(leader_c, disruptor_next(leader_c), 5 * NS, &end))
+			_exit(3);
+		disruptor_release(leader_c, end);
+		__atomic_store_n(&sh->read[0], end, __ATOMIC_RELEASE);
+	}
+	/* Until the parent has looked: then the whole process goes. */
+	while (!__atomic_load_n(&sh->status[0], __ATOMIC_ACQUIRE))
+		usleep(1000);
+	_exit(0);
+}
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A process whose main thread exited while another thread reads looks like
+ * a zombie in /proc, yet it is alive: its consumer must not be reaped.
+ */
+static void leader_exit_is_not_death(void)
+{
+	struct disruptor_ring *r = make(0);
+	uint64_t i, t0;
+	int a, b, status;
+	pthread_t t;
+	pid_t pid;
+
+	snprintf(sh->phase, sizeof(sh->phase), "leader exited, a thread reads");
+	memset(sh->read, 0, sizeof(sh->read));
+	memset(sh->status, 0, sizeof(sh->status));
+	a = disruptor_consumer_add(r, 0);
+	pid = fork();
+	if (pid == 0) {
+		child_setup();
+		leader_c = disruptor_consumer_open(r, a, NULL);
+		if (!leader_c || pthread_create(&t, NULL, reading_thread, NULL))
+			_exit(2);
+		__atomic_fetch_add(&sh->ready, 1, __ATOMIC_SEQ_CST);
+		pthread_exit(NULL);
+	}
+	wait_ready(1);
+	t0 = watchdog_now_ms();
+	while (proc_state(pid) != 'Z' && watchdog_now_ms() - t0 < 5000)
+		usleep(1000);
+	CHECK(proc_state(pid) == 'Z');
+	/* Looks for the dead: the reader's owner must not be one. */
+	b = disruptor_consumer_add(r, 0);
+	CHECK(active(r, a));
+	CHECK(disruptor_consumer_remove(r, b) == 0);
+	for (i = 0; i < 8 * SLOTS; i++)
+		if (!put_within(r, 1, i, 5000))
+			break;
+	CHECK(i == 8 * SLOTS);
+	t0 = watchdog_now_ms();
+	while (__atomic_load_n(&sh->read[0], __ATOMIC_ACQUIRE) < 8 * SLOTS &&
+	       watchdog_now_ms() - t0 < 5000)
+		usleep(1000);
+	CHECK(sh->read[0] == 8 * SLOTS);
+	CHECK(active(r, a));
+	__atomic_store_n(&sh->status[0], 1, __ATOMIC_RELEASE);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	disruptor_ring_close(r);
 }
 
@@ -533,7 +628,11 @@ int main(int argc, char **argv)
 	/* Each part runs only while every check held: a failure ends the run fast. */
 	lock_holder_killed();
 	if (!check_failures)
-		consumer_killed_stops_gating();
+		consumer_killed_stops_gating(false);
+	if (!check_failures)
+		consumer_killed_stops_gating(true);
+	if (!check_failures)
+		leader_exit_is_not_death();
 	if (!check_failures)
 		upstream_killed_ends_dependent(DISRUPTOR_WAIT_BLOCK);
 	if (!check_failures)
