@@ -339,7 +339,7 @@ static void leader_exit_is_not_death(void)
 	CHECK(proc_state(pid) == 'Z');
 	/* Looks for the dead: the reader's owner must not be one. */
 	b = disruptor_consumer_add(r, 0);
-	CHECK(active(r, a));
+	CHECK(b != a && active(r, a));
 	CHECK(disruptor_consumer_remove(r, b) == 0);
 	for (i = 0; i < 8 * SLOTS; i++)
 		if (!put_within(r, 1, i, 5000))
