@@ -50,7 +50,8 @@
  * @registry_lock: serialises consumer registration.
  * @owned: consumers bound to an fd, under @registry_lock.
  * @orphaned: consumers whose fd closed while others depended on them, under
- *	@registry_lock; each leaves with its last dependent.
+ *	@registry_lock (WRITE_ONCE; read locklessly by drk_upstream_gone());
+ *	each leaves with its last dependent.
  * @owner_uid: per consumer index, the fsuid that added it (dependencies
  *	are allowed only on one's own consumers), under @registry_lock.
  * @publish_lock: serialises DISRUPTOR_IOC_PUBLISH on a single-producer ring.
@@ -141,6 +142,7 @@ bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
 u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq);
 u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq);
+bool drk_upstream_gone(struct drk_ring *ring, int index, u64 seq);
 
 int drk_bpf_register(void);
 struct drk_thread *drk_thread_register(u32 ring_id, int index);

@@ -209,17 +209,25 @@ static long drk_ioc_publish(struct drk_file *f, void __user *arg)
 	return 0;
 }
 
-/* The WAIT condition; records how far the consumer may read. */
-static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wait_args *w)
+/*
+ * The WAIT condition; records how far the consumer may read, and whether
+ * w->seq is out of reach behind a closed upstream (@gone).
+ */
+static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wait_args *w,
+			  bool *gone)
 {
 	w->available = drk_ready_or_arm(ring, index, w->seq);
-	return w->available > w->seq;
+	if (w->available > w->seq)
+		return true;
+	*gone = drk_upstream_gone(ring, index, w->seq);
+	return *gone;
 }
 
 static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
 	struct disruptor_wait_args w;
+	bool gone = false;
 	int index;
 	long ret;
 
@@ -235,12 +243,14 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 	if (index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return -EINVAL;
 	/* The condition arms the wakeup for w.seq after the wait queued us. */
-	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, index, &w),
+	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, index, &w, &gone),
 						 ns_to_ktime(w.timeout_ns));
 	if (ret == -ETIME)
 		ret = -ETIMEDOUT;
 	if (ret)
 		return ret;
+	if (gone)
+		return -EPIPE;
 	if (copy_to_user(arg, &w, sizeof(w)))
 		return -EFAULT;
 	return 0;
@@ -301,6 +311,7 @@ static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 	s->active = active;
 	/* Untrusted pages: producers wait for every consumer (dr_gating_min()). */
 	s->gating = active;
+	s->orphaned = READ_ONCE(ring->orphaned);
 	for (a = active; a; a &= a - 1)
 		s->consumer_seq[__ffs64(a)] = dr_seq_read(&ring->dr, __ffs64(a), claim);
 	if (copy_to_user(arg, s, sizeof(*s)))

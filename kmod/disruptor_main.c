@@ -48,7 +48,10 @@ static int disruptor_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* EPOLLIN when the fd's consumer has its next sequence readable. */
+/*
+ * EPOLLIN when the fd's consumer has its next sequence readable; EPOLLHUP
+ * when it never will, behind an upstream consumer whose fd closed.
+ */
 static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 {
 	struct drk_file *f = file->private_data;
@@ -62,6 +65,8 @@ static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 	if (drk_consumer_available(ring, index, &next) > next ||
 	    drk_arm_and_look(ring, index, next) > next)
 		return EPOLLIN | EPOLLRDNORM;
+	if (drk_upstream_gone(ring, index, next))
+		return EPOLLHUP;
 	return 0;
 }
 

@@ -472,7 +472,8 @@ static void drk_consumer_reap(struct drk_ring *ring)
 
 			if (dr_consumer_unregister(&ring->dr, i) == -EBUSY)
 				continue;
-			ring->orphaned &= ~BIT_ULL(i);
+			/* Read locklessly by drk_upstream_gone(). */
+			WRITE_ONCE(ring->orphaned, ring->orphaned & ~BIT_ULL(i));
 			memset((u8 *)ring->dr.seq[i] + sizeof(u64), 0, PAGE_SIZE - sizeof(u64));
 			progress = true;
 		}
@@ -486,16 +487,22 @@ static void drk_consumer_reap(struct drk_ring *ring)
  *
  * A consumer others depend on stays registered while they do (removing it
  * would let them read past what it never finished), and leaves with the
- * last of them: a closed consumer never gates the ring for good.
+ * last of them: a closed consumer never gates the ring for good. Its
+ * dependents read what it released, then learn that nothing more will come
+ * (drk_upstream_gone()) and are expected to close in turn.
  */
 void drk_consumer_remove(struct drk_ring *ring, int index)
 {
 	mutex_lock(&ring->registry_lock);
 	ring->owned &= ~BIT_ULL(index);
-	ring->orphaned |= BIT_ULL(index);
+	/*
+	 * Read locklessly by drk_upstream_gone(); the wakeup below orders it
+	 * before the sleepers' next look (the waitqueue lock).
+	 */
+	WRITE_ONCE(ring->orphaned, ring->orphaned | BIT_ULL(index));
 	drk_consumer_reap(ring);
 	mutex_unlock(&ring->registry_lock);
-	/* Sleepers that waited behind it re-evaluate. */
+	/* Sleepers that waited behind it re-evaluate: more, or drk_upstream_gone(). */
 	drk_wake(ring);
 }
 EXPORT_SYMBOL_IF_KUNIT(drk_consumer_remove);
@@ -528,6 +535,31 @@ u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next)
 	return end > *next ? end : *next;
 }
 EXPORT_SYMBOL_IF_KUNIT(drk_consumer_available);
+
+/**
+ * drk_upstream_gone() - can sequence @seq never become readable for consumer
+ * @index, because an upstream consumer's fd closed before it got there?
+ * @ring: the ring.
+ * @index: a registered consumer.
+ * @seq: the sequence it waits for.
+ *
+ * An orphan (its fd closed while others depend on it) never finishes another
+ * event: once a dependent waits at or past the orphan's last release, it
+ * would wait for good. WAIT then fails with EPIPE and poll reports EPOLLHUP.
+ * Context: any; reads @ring->orphaned locklessly (drk_consumer_remove()
+ * wakes the sleepers after setting it).
+ * Return: true when @seq is out of reach for good.
+ */
+bool drk_upstream_gone(struct drk_ring *ring, int index, u64 seq)
+{
+	struct dr_ring *r = &ring->dr;
+	u64 dead = r->hdr->deps[index] & READ_ONCE(ring->orphaned);
+
+	if (!dead)
+		return false;
+	return seq >= dr_deps_min(r, dead, atomic64_read(&r->hdr->claim));
+}
+EXPORT_SYMBOL_IF_KUNIT(drk_upstream_gone);
 
 /**
  * drk_wake() - wake poll and DISRUPTOR_IOC_WAIT sleepers now.

@@ -14,6 +14,13 @@
  * fail return -1 (or NULL) and set errno to a standard value, documented per
  * function; disruptor_last_error() then says why in words, e.g.
  * "slot_count 1000 is not a power of two".
+ *
+ * Process death. A consumer whose process dies stops gating the producers
+ * within milliseconds; consumers reading behind it get what it released,
+ * then EPIPE from their waits (disruptor_consumer_open() has the rule). A
+ * memfd ring's registry survives a process killed while changing it. A
+ * memfd producer killed between disruptor_claim() and disruptor_publish()
+ * leaves a hole every consumer stops at: that window is not covered.
  */
 #ifndef _DISRUPTOR_H
 #define _DISRUPTOR_H

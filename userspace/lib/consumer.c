@@ -13,6 +13,7 @@
 #define DR_DEFAULT_YIELDS	100
 #define DR_DEFAULT_SLEEP_NS	100000ULL	/* SLEEP: 100 us naps */
 #define DR_DEFAULT_PHASE_NS	1000000ULL	/* PHASED: yield for 1 ms */
+#define DR_STALLED_NS		5000000ULL	/* a waiter asks the backend why, every 5 ms */
 
 /**
  * disruptor_consumer_add() - register a consumer.
@@ -24,7 +25,8 @@
  * later starts at the current claim (or behind its dependencies), and never
  * sees earlier events.
  * Return: its index, or -1 with errno EINVAL (a dependency is not
- * registered), ENOSPC (64 consumers already).
+ * registered), ENOSPC (64 consumers already), EPIPE (a dependency's process
+ * died: memfd rings, see disruptor_consumer_open()).
  */
 int disruptor_consumer_add(struct disruptor_ring *r, uint64_t deps)
 {
@@ -70,6 +72,23 @@ static int dr_check_wait(const struct disruptor_ring *r, const struct disruptor_
  * @w: its wait strategy; NULL spins.
  *
  * The handle belongs to one thread at a time.
+ *
+ * Process death (memfd rings). Each consumer belongs to a process: the one
+ * that added it, then the last one that opened it. Its owner is recorded
+ * in the ring by pid, pid namespace and start time, so a reused pid is not
+ * taken for it. When the owner dies without removing the consumer, a
+ * producer that finds the ring full (disruptor_claim(), disruptor_offer(),
+ * disruptor_try_claim()), a consumer waiting behind it, or the next
+ * disruptor_consumer_add() unregisters it within a few milliseconds, so it
+ * stops gating. A dead consumer that others depend on stays registered,
+ * "orphaned", until the last of them leaves: their waits return what it
+ * released, then fail with EPIPE (nothing more can come; remove the
+ * consumer, or exit). Opening an orphan before that adopts it: it resumes
+ * where its dead owner stopped. Owners in another pid namespace are never
+ * judged dead. Keep the process that adds a consumer alive until its
+ * reader has opened it. On a device ring a consumer belongs to the fd that
+ * added it and leaves when that fd closes, by the same rule for its
+ * dependents, applied by the kernel (disruptor(4)).
  * Return: the handle, or NULL with errno EINVAL (bad @w), ENOENT (@index not
  * registered) or ENOMEM.
  */
@@ -102,6 +121,10 @@ struct disruptor_consumer *disruptor_consumer_open(struct disruptor_ring *r, int
 	if (index < 0 || dr_consumer_init(&c->dc, &r->dr, (uint32_t)index)) {
 		free(c);
 		dr_fail(ENOENT, "consumer %d is not registered", index);
+		return NULL;
+	}
+	if (r->backend->own && r->backend->own(r, index)) {
+		free(c);
 		return NULL;
 	}
 	c->ring = r;
@@ -155,14 +178,18 @@ static void dr_nap(uint64_t ns)
  * @timeout_ns: how long at most; negative waits forever, 0 only checks.
  * @end: set to the end of what is readable, > @seq (a batch may be bigger).
  *
- * Return: 0, or -1 with errno ETIMEDOUT, ECANCELED (halted) or EINVAL.
+ * Return: 0, or -1 with errno ETIMEDOUT, ECANCELED (halted), EINVAL, or
+ * EPIPE: the consumer has read everything an upstream consumer whose
+ * process died released, and nothing more will come (see
+ * disruptor_consumer_open()).
  */
 int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeout_ns,
 		       uint64_t *end)
 {
 	const struct disruptor_wait *w;
-	uint64_t avail, deadline = 0, started = 0;
+	uint64_t avail, deadline = 0, started = 0, looked = 0;
 	unsigned long tries;
+	int err;
 
 	if (!c || !end)
 		return dr_fail(EINVAL, "consumer or end is NULL");
@@ -193,8 +220,19 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 			if (deadline && now >= deadline)
 				return dr_fail(ETIMEDOUT, "timed out waiting for sequence %llu",
 					       (unsigned long long)seq);
+			if (c->ring->backend->stalled && now - looked >= DR_STALLED_NS) {
+				looked = now;
+				err = c->ring->backend->stalled(c, seq);
+				if (err == -EPIPE)
+					return dr_fail(EPIPE, "an upstream consumer's process died; nothing after sequence %llu will come",
+						       (unsigned long long)c->dc.next);
+				if (err)
+					return dr_fail(-err, "waiting for sequence %llu failed",
+						       (unsigned long long)seq);
+			}
 			if (w->strategy == DISRUPTOR_WAIT_PHASED && now - started >= w->sleep_ns) {
-				c->ring->backend->block(c, seq, deadline);
+				if (c->ring->backend->block(c, seq, deadline))
+					return -1;
 				continue;
 			}
 		}
@@ -218,7 +256,9 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 				dr_nap(w->sleep_ns);
 			break;
 		case DISRUPTOR_WAIT_BLOCK:
-			c->ring->backend->block(c, seq, deadline);
+			/* errno set: EPIPE behind a dead upstream (device rings) */
+			if (c->ring->backend->block(c, seq, deadline))
+				return -1;
 			break;
 		}
 	}

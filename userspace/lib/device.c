@@ -310,7 +310,33 @@ static int dr_dev_block(struct disruptor_consumer *c, uint64_t seq, uint64_t dea
 	w.timeout_ns = slice;
 	if (ioctl(d->consumer_fd[c->dc.index], DISRUPTOR_IOC_WAIT, &w) &&
 	    errno != ETIMEDOUT && errno != EINTR)
-		return dr_fail(errno, "DISRUPTOR_IOC_WAIT failed: %s", strerror(errno));
+		return dr_fail(errno, "DISRUPTOR_IOC_WAIT failed: %s",
+			       errno == EPIPE ? "an upstream consumer's fd closed; nothing more will come" :
+			       strerror(errno));
+	return 0;
+}
+
+/*
+ * A waiting consumer behind others: has an upstream's fd closed (its
+ * process died) at or before where this one stands? The kernel says so in
+ * DISRUPTOR_IOC_STATS; WAIT says it too, but only on blocking rings.
+ */
+static int dr_dev_stalled(struct disruptor_consumer *c, uint64_t seq)
+{
+	struct disruptor_stats st;
+	uint64_t dead, d, min = ~0ULL;
+
+	if (!c->dc.deps)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	if (ioctl(to_dev(c->ring)->fd, DISRUPTOR_IOC_STATS, &st))
+		return 0;	/* cannot tell: wait on */
+	dead = c->dc.deps & st.orphaned;
+	for (d = dead; d; d &= d - 1)
+		if (st.consumer_seq[__builtin_ctzll(d)] < min)
+			min = st.consumer_seq[__builtin_ctzll(d)];
+	if (dead && dr_consumer_refresh(&c->dc) <= seq && seq >= min)
+		return -EPIPE;
 	return 0;
 }
 
@@ -378,5 +404,6 @@ static const struct disruptor_backend dr_dev_backend = {
 	.offer		 = dr_dev_offer,
 	.consumer_add	 = dr_dev_consumer_add,
 	.consumer_remove = dr_dev_consumer_remove,
+	.stalled	 = dr_dev_stalled,
 	.close		 = dr_dev_close,
 };

@@ -19,10 +19,18 @@
  * @offer: copy records in (NULL: claim, copy, publish in place).
  * @block: wait until sequence @seq may be readable, the deadline passes (ns
  *	   on CLOCK_MONOTONIC, 0 for none) or the consumer is halted; may
- *	   return early (the caller looks and blocks again).
+ *	   return early (the caller looks and blocks again). Return: 0, or -1
+ *	   with errno set to fail the wait (EPIPE: see @stalled).
  * @wake: wake every blocked consumer.
  * @consumer_add: register a consumer.
  * @consumer_remove: unregister one.
+ * @own: NULL, or make this process the owner of consumer @index as it
+ *	 opens it (memfd: the owner's death unregisters it).
+ * @reap: NULL, or look for consumers whose owner died and stop them
+ *	  gating (rate-limited: call it freely while waiting for room).
+ * @stalled: NULL, or called now and then by a consumer waiting for @seq:
+ *	     0 to go on waiting, or a negative errno to fail the wait with
+ *	     (-EPIPE: an upstream consumer died and has nothing more for it).
  * @close: unmap and free.
  */
 struct disruptor_backend {
@@ -36,6 +44,9 @@ struct disruptor_backend {
 	void (*wake)(struct disruptor_ring *r);
 	int (*consumer_add)(struct disruptor_ring *r, uint64_t deps);
 	int (*consumer_remove)(struct disruptor_ring *r, int index);
+	int (*own)(struct disruptor_ring *r, int index);
+	void (*reap)(struct disruptor_ring *r);
+	int (*stalled)(struct disruptor_consumer *c, uint64_t seq);
 	void (*close)(struct disruptor_ring *r);
 };
 
@@ -48,5 +59,9 @@ void *dr_zalloc_lines(size_t size);
 /* Set errno to @err and the thread's message; return -1. */
 int dr_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t dr_now_ns(void);
+
+/* memfd rings: the registry lock (robust across process death); for tests. */
+int dr_memfd_registry_lock(struct disruptor_ring *r);
+void dr_memfd_registry_unlock(struct disruptor_ring *r);
 
 #endif /* _DISRUPTOR_INTERNAL_H */

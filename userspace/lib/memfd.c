@@ -13,8 +13,12 @@
  * so a corrupt ring fails to open instead of faulting.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -28,21 +32,74 @@
 #include "internal.h"
 
 #define DR_MEMFD_MAGIC		0x5244505552535444ULL	/* "DTSRUPDR" */
-#define DR_MEMFD_VERSION	1
+#define DR_MEMFD_VERSION	2	/* 2: robust registry lock, consumer owners */
 #define DR_MEMFD_PREFIX		4096
+/* A waiting producer or consumer looks for dead owners at most this often. */
+#define DR_REAP_INTERVAL_NS	5000000ULL
+/* A blocked consumer behind other consumers wakes this often to look. */
+#define DR_BLOCK_SLICE_NS	20000000ULL
 
+/**
+ * struct dr_memfd_owner - the process a consumer belongs to.
+ * @pid: its pid (getpid()), 0 for none, DR_OWNER_DEAD when its owner died
+ *	 holding the registry lock in the middle of taking it.
+ * @reserved: zero.
+ * @pidns: the inode of its pid namespace: a pid means nothing elsewhere.
+ * @start: its start time in clock ticks since boot (/proc/PID/stat field
+ *	   22), 0 when unknown: with @pid, immune to pid reuse.
+ */
+struct dr_memfd_owner {
+	int32_t pid;
+	uint32_t reserved;
+	uint64_t pidns;
+	uint64_t start;
+};
+
+#define DR_OWNER_DEAD		(-1)
+
+/* The registry operation in progress, for the repair after a holder died. */
+enum dr_memfd_op {
+	DR_OP_NONE	= 0,
+	DR_OP_OWN	= 1,	/* add or open: becoming @op_index's owner */
+	DR_OP_REMOVE	= 2,	/* unregistering @op_index */
+};
+
+/**
+ * struct dr_memfd_prefix - the backend's page in front of the ring.
+ * @magic: DR_MEMFD_MAGIC once the ring is initialised.
+ * @version: DR_MEMFD_VERSION.
+ * @reserved: zero.
+ * @registry_lock: serialises consumer registration, ownership and reaping;
+ *		   a robust process-shared mutex: a holder's death hands the
+ *		   next locker EOWNERDEAD and dr_registry_repair() runs.
+ * @op: enum dr_memfd_op, set under the lock before a registry change and
+ *	cleared after it.
+ * @op_index: the consumer @op changes.
+ * @orphaned: consumers whose owner died while others depend on them; each
+ *	      is unregistered once nobody does, and its dependents' waits
+ *	      fail with EPIPE once they have read all it released. Written
+ *	      under the lock, read by waiting dependents (atomically).
+ * @owner: per consumer index, its owner.
+ */
 struct dr_memfd_prefix {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t reserved;
-	atomic64_t registry_lock;
+	pthread_mutex_t registry_lock;
+	uint32_t op;
+	uint32_t op_index;
+	uint64_t orphaned;
+	struct dr_memfd_owner owner[DR_MAX_CONSUMERS];
 };
+
+_Static_assert(sizeof(struct dr_memfd_prefix) <= DR_MEMFD_PREFIX, "prefix overflows its page");
 
 struct dr_memfd_ring {
 	struct disruptor_ring ring;	/* first: the public part */
 	int fd;
 	size_t map_size;
 	struct dr_memfd_prefix *prefix;
+	uint64_t last_reap_ns;		/* this process's last look for the dead (atomic) */
 };
 
 static const struct disruptor_backend dr_memfd_backend;
@@ -57,20 +114,306 @@ static long dr_futex(uint32_t *uaddr, int op, uint32_t val, const struct timespe
 	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
 }
 
-/* Cross-process registry lock; registry changes are rare and short. */
-static void dr_registry_lock(struct dr_memfd_ring *m)
+/*
+ * A process's state and start time from /proc/PID/stat ("self" for
+ * @pid 0). Return: 0, or -errno (ENOENT: no such process).
+ */
+static int dr_proc_stat(pid_t pid, char *state, uint64_t *start)
 {
-	uint64_t unlocked = 0;
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	ssize_t n;
+	int fd, field;
 
-	while (!dr_try_cmpxchg(&m->prefix->registry_lock, &unlocked, 1)) {
-		unlocked = 0;
-		sched_yield();
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -ENOENT;
+	buf[n] = 0;
+	/* The command may hold any byte: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return -EINVAL;
+	p += 2;
+	*state = *p;
+	/* Field 3 is the state, field 22 the start time. */
+	for (field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", &v) != 1)
+		return -EINVAL;
+	*start = v;
+	return 0;
+}
+
+/* Does process @pid have a thread besides its (zombie) leader? */
+static bool dr_threads_left(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while ((e = readdir(d)) && n < 2)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n > 1;
+}
+
+static uint64_t dr_pidns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+static void dr_owner_set_self(struct dr_memfd_owner *o)
+{
+	char state;
+	uint64_t start = 0;
+
+	if (dr_proc_stat(0, &state, &start))
+		start = 0;
+	o->pid = 0;	/* a record half-written by a dying holder: see repair */
+	o->pidns = dr_pidns();
+	o->start = start;
+	o->pid = (int32_t)getpid();
+}
+
+/*
+ * Is a consumer's owner certainly dead? Unknown answers "no": a consumer is
+ * never reaped on a guess, at worst it gates until it is removed. A zombie
+ * (killed, not yet waited for) is dead; a pid now held by a younger process
+ * (another start time) is dead; a pid in another pid namespace, or hidden
+ * by /proc's hidepid, cannot be judged.
+ */
+static bool dr_owner_dead(const struct dr_memfd_owner *o, const struct dr_memfd_owner *self)
+{
+	uint64_t start;
+	char state;
+
+	if (o->pid == DR_OWNER_DEAD)
+		return true;
+	if (o->pid <= 0 || o->pidns != self->pidns)
+		return false;
+	if (o->pid == self->pid)	/* us, or a dead process whose pid we now hold */
+		return o->start != self->start;
+	if (kill(o->pid, 0) && errno == ESRCH)
+		return true;
+	/*
+	 * The pid exists (EPERM too: another user's). Unreadable now: it
+	 * exited since (the next look sees ESRCH) or /proc hides it (hidepid).
+	 */
+	if (dr_proc_stat(o->pid, &state, &start))
+		return false;
+	/* A zombie leader whose other threads still run is alive. */
+	if ((state == 'Z' || state == 'X') && !dr_threads_left(o->pid))
+		return true;
+	return o->start && start != o->start;
+}
+
+/* Leaves: active consumers nobody active depends on (as dr_ring.c). */
+static uint64_t dr_leaves(const struct dr_ring_hdr *h, uint64_t active)
+{
+	uint64_t a = active, depended = 0;
+
+	while (a) {
+		depended |= h->deps[__builtin_ctzll(a)];
+		a &= a - 1;
+	}
+	return active & ~depended;
+}
+
+/*
+ * The registry lock's last holder died holding it. What it may have left:
+ * an operation half done (@op), an odd registry generation (it died inside
+ * dr_registry_publish(): producers meanwhile fall back on the gate cache,
+ * still safe), a gating bitmap not yet recomputed, an owner record half
+ * written. Finish or undo each, under the lock we now hold.
+ */
+static void dr_registry_repair(struct dr_memfd_ring *m)
+{
+	struct dr_memfd_prefix *pf = m->prefix;
+	struct dr_ring *r = &m->ring.dr;
+	struct dr_ring_hdr *h = r->hdr;
+	uint64_t active, gen;
+	unsigned int i;
+
+	if (pf->op_index < DR_MAX_CONSUMERS) {
+		i = pf->op_index;
+		if (pf->op == DR_OP_REMOVE)
+			dr_consumer_unregister(r, i);
+		else if (pf->op == DR_OP_OWN)
+			pf->owner[i].pid = DR_OWNER_DEAD;	/* it was becoming the owner */
+	}
+	pf->op = DR_OP_NONE;
+	active = dr_load_relaxed(&h->active);
+	for (i = 0; i < DR_MAX_CONSUMERS; i++) {
+		if (active & (1ULL << i))
+			continue;
+		h->deps[i] = 0;
+		memset(&pf->owner[i], 0, sizeof(pf->owner[i]));
+	}
+	__atomic_store_n(&pf->orphaned, pf->orphaned & active, __ATOMIC_RELEASE);
+	gen = dr_load_relaxed(&h->registry_gen);
+	if (gen & 1) {
+		/* Close the seqlock section the holder opened ([G] in dr_ring.c). */
+		dr_store_release(&h->gating, dr_leaves(h, active));
+		dr_fetch_add(&h->registry_gen, 1);
+	} else if (dr_load_relaxed(&h->gating) != dr_leaves(h, active)) {
+		dr_fetch_add(&h->registry_gen, 1);
+		dr_store_release(&h->gating, dr_leaves(h, active));
+		dr_fetch_add(&h->registry_gen, 1);
 	}
 }
 
-static void dr_registry_unlock(struct dr_memfd_ring *m)
+/**
+ * dr_memfd_registry_lock() - take a memfd ring's registry lock.
+ * @r: a memfd ring.
+ *
+ * Cross-process and robust: when the last holder died holding it, its
+ * half-done change is repaired first (dr_registry_repair()). Library-private;
+ * tests use it to die holding the lock.
+ * Return: 0, or -1 with errno from pthread_mutex_lock (ENOTRECOVERABLE).
+ */
+int dr_memfd_registry_lock(struct disruptor_ring *r)
 {
-	dr_store_release(&m->prefix->registry_lock, 0);
+	struct dr_memfd_ring *m = to_memfd(r);
+	int err = pthread_mutex_lock(&m->prefix->registry_lock);
+
+	if (err == EOWNERDEAD) {
+		dr_registry_repair(m);
+		err = pthread_mutex_consistent(&m->prefix->registry_lock);
+	}
+	if (err)
+		return dr_fail(err, "the ring's registry lock is broken: %s", strerror(err));
+	return 0;
+}
+
+/**
+ * dr_memfd_registry_unlock() - release the lock dr_memfd_registry_lock() took.
+ * @r: a memfd ring.
+ */
+void dr_memfd_registry_unlock(struct disruptor_ring *r)
+{
+	pthread_mutex_unlock(&to_memfd(r)->prefix->registry_lock);
+}
+
+/*
+ * Unregister consumers whose owner died, dependents before what they depend
+ * on; one that others still depend on stays, marked orphaned, and leaves
+ * with its last dependent. Under the registry lock.
+ * Return: true when the registry changed (sleepers should look again).
+ */
+static bool dr_reap_locked(struct dr_memfd_ring *m)
+{
+	struct dr_memfd_prefix *pf = m->prefix;
+	struct dr_ring *r = &m->ring.dr;
+	uint64_t active = dr_load_relaxed(&r->hdr->active), orphaned = pf->orphaned;
+	struct dr_memfd_owner self;
+	uint64_t a, before = orphaned;
+	bool progress, changed = false;
+
+	dr_owner_set_self(&self);
+	for (a = active & ~orphaned; a; a &= a - 1) {
+		unsigned int i = __builtin_ctzll(a);
+
+		if (dr_owner_dead(&pf->owner[i], &self))
+			orphaned |= 1ULL << i;
+	}
+	do {
+		progress = false;
+		for (a = orphaned; a; a &= a - 1) {
+			unsigned int i = __builtin_ctzll(a);
+
+			pf->op = DR_OP_REMOVE;
+			pf->op_index = i;
+			if (dr_consumer_unregister(r, i) == 0) {
+				memset(&pf->owner[i], 0, sizeof(pf->owner[i]));
+				orphaned &= ~(1ULL << i);
+				progress = changed = true;
+			}
+			pf->op = DR_OP_NONE;
+		}
+	} while (progress);
+	/* Read by waiting dependents: see dr_memfd_stalled(). */
+	__atomic_store_n(&pf->orphaned, orphaned, __ATOMIC_RELEASE);
+	return changed || orphaned != before;
+}
+
+/* Rate-limited: at most once per DR_REAP_INTERVAL_NS in this process. */
+static void dr_memfd_reap(struct disruptor_ring *r)
+{
+	struct dr_memfd_ring *m = to_memfd(r);
+	uint64_t now = dr_now_ns(), last = __atomic_load_n(&m->last_reap_ns, __ATOMIC_RELAXED);
+	bool changed;
+
+	/* One of this process's threads looks; the others go on waiting. */
+	if (now - last < DR_REAP_INTERVAL_NS ||
+	    !__atomic_compare_exchange_n(&m->last_reap_ns, &last, now, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	if (dr_memfd_registry_lock(r))
+		return;
+	changed = dr_reap_locked(m);
+	dr_memfd_registry_unlock(r);
+	if (changed)
+		r->backend->wake(r);
+}
+
+/*
+ * A waiting consumer: reap dead owners now and then, and fail with EPIPE
+ * once an upstream consumer whose owner died has nothing more for it.
+ */
+static int dr_memfd_stalled(struct disruptor_consumer *c, uint64_t seq)
+{
+	struct dr_memfd_prefix *pf = to_memfd(c->ring)->prefix;
+	uint64_t dead;
+
+	/* Behind the producers only: a dead sibling gates producers, who reap. */
+	if (!c->dc.deps)
+		return 0;
+	dr_memfd_reap(c->ring);
+	dead = c->dc.deps & __atomic_load_n(&pf->orphaned, __ATOMIC_ACQUIRE);
+	/*
+	 * An orphan's sequence never moves again: once we are at it, nothing
+	 * more can come (the limit is the minimum over every upstream).
+	 */
+	if (dead && dr_consumer_refresh(&c->dc) <= seq &&
+	    c->dc.next >= dr_deps_min(&c->ring->dr, dead, ~0ULL))
+		return -EPIPE;
+	return 0;
+}
+
+static int dr_registry_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t a;
+	int err;
+
+	err = pthread_mutexattr_init(&a);
+	if (err)
+		return err;
+	err = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	if (!err)
+		err = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (!err)
+		err = pthread_mutex_init(lock, &a);
+	pthread_mutexattr_destroy(&a);
+	return err;
 }
 
 static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
@@ -102,6 +445,13 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 		dr_ring_layout(p->slot_count, p->slot_size, p->producer, p->flags, &l);
 		dr_ring_init_shared(hdr, l.avail ? (atomic64_t *)((uint8_t *)hdr + l.avail) : NULL,
 				    p->slot_count, p->slot_size, p->producer, p->flags);
+		err = dr_registry_lock_init(&m->prefix->registry_lock);
+		if (err) {
+			munmap(base, size);
+			free(m);
+			dr_fail(err, "cannot make a robust process-shared lock: %s", strerror(err));
+			return NULL;
+		}
 		/* Others see this only once they get the fd, after we return. */
 		m->prefix->version = DR_MEMFD_VERSION;
 		m->prefix->magic = DR_MEMFD_MAGIC;
@@ -274,11 +624,34 @@ static void dr_memfd_close(struct disruptor_ring *r)
 static int dr_memfd_consumer_add(struct disruptor_ring *r, uint64_t deps)
 {
 	struct dr_memfd_ring *m = to_memfd(r);
+	struct dr_memfd_prefix *pf = m->prefix;
+	uint64_t active;
 	int ret;
 
-	dr_registry_lock(m);
-	ret = dr_consumer_register(&r->dr, deps, NULL);
-	dr_registry_unlock(m);
+	if (dr_memfd_registry_lock(r))
+		return -1;
+	/* The dead free their indexes here too: 64 deaths must not fill the ring. */
+	dr_reap_locked(m);
+	active = dr_load_relaxed(&r->dr.hdr->active);
+	if (deps & pf->orphaned & active) {
+		dr_memfd_registry_unlock(r);
+		return dr_fail(EPIPE, "deps 0x%llx name a consumer whose process died",
+			       (unsigned long long)(deps & pf->orphaned));
+	}
+	ret = -ENOSPC;
+	if (active != ~0ULL) {
+		/* The index dr_consumer_register() takes: owned before it is active. */
+		unsigned int i = __builtin_ctzll(~active);
+
+		pf->op = DR_OP_OWN;
+		pf->op_index = i;
+		dr_owner_set_self(&pf->owner[i]);
+		ret = dr_consumer_register(&r->dr, deps, NULL);
+		if (ret < 0)
+			memset(&pf->owner[i], 0, sizeof(pf->owner[i]));
+		pf->op = DR_OP_NONE;
+	}
+	dr_memfd_registry_unlock(r);
 	if (ret == -EINVAL)
 		return dr_fail(EINVAL, "deps 0x%llx name consumers that are not registered",
 			       (unsigned long long)deps);
@@ -290,16 +663,57 @@ static int dr_memfd_consumer_add(struct disruptor_ring *r, uint64_t deps)
 static int dr_memfd_consumer_remove(struct disruptor_ring *r, int index)
 {
 	struct dr_memfd_ring *m = to_memfd(r);
+	struct dr_memfd_prefix *pf = m->prefix;
 	int ret;
 
-	dr_registry_lock(m);
+	if (dr_memfd_registry_lock(r))
+		return -1;
+	pf->op = DR_OP_REMOVE;
+	pf->op_index = (uint32_t)index;
 	ret = dr_consumer_unregister(&r->dr, (uint32_t)index);
-	dr_registry_unlock(m);
+	if (!ret) {
+		memset(&pf->owner[index], 0, sizeof(pf->owner[index]));
+		__atomic_store_n(&pf->orphaned, pf->orphaned & ~(1ULL << index),
+				 __ATOMIC_RELEASE);
+		/* What it depended on may be orphans nobody needs any more. */
+		dr_reap_locked(m);
+	}
+	pf->op = DR_OP_NONE;
+	dr_memfd_registry_unlock(r);
 	if (ret == -ENOENT)
 		return dr_fail(ENOENT, "consumer %d is not registered", index);
 	if (ret == -EBUSY)
 		return dr_fail(EBUSY, "consumer %d has consumers depending on it", index);
+	/* Dependents of an orphan it leaves may now be at their end: EPIPE. */
+	r->backend->wake(r);
 	return 0;
+}
+
+/*
+ * Opening a consumer makes this process its owner: the process that reads
+ * it is the one whose death stops it gating. An orphan (owner dead, kept
+ * for its dependents) is adopted and gates again.
+ */
+static int dr_memfd_own(struct disruptor_ring *r, int index)
+{
+	struct dr_memfd_ring *m = to_memfd(r);
+	struct dr_memfd_prefix *pf = m->prefix;
+	int ret = 0;
+
+	if (dr_memfd_registry_lock(r))
+		return -1;
+	if (!(dr_load_relaxed(&r->dr.hdr->active) & (1ULL << index))) {
+		ret = dr_fail(ENOENT, "consumer %d is not registered", index);
+	} else {
+		pf->op = DR_OP_OWN;
+		pf->op_index = (uint32_t)index;
+		dr_owner_set_self(&pf->owner[index]);
+		__atomic_store_n(&pf->orphaned, pf->orphaned & ~(1ULL << index),
+				 __ATOMIC_RELEASE);
+		pf->op = DR_OP_NONE;
+	}
+	dr_memfd_registry_unlock(r);
+	return ret;
 }
 
 /*
@@ -317,6 +731,12 @@ static int dr_memfd_block(struct disruptor_consumer *c, uint64_t seq, uint64_t d
 	gen = __atomic_load_n(&h->wake_gen, __ATOMIC_ACQUIRE);
 	dr_fetch_add(&h->sleepers, 1);	/* [F] */
 	if (!__atomic_load_n(&c->halted, __ATOMIC_ACQUIRE) && dr_consumer_refresh(&c->dc) == c->dc.next) {
+		/*
+		 * Behind other consumers: an upstream whose process dies never
+		 * wakes us, so sleep in slices and let the caller look.
+		 */
+		if (c->dc.deps && (!deadline_ns || deadline_ns > dr_now_ns() + DR_BLOCK_SLICE_NS))
+			deadline_ns = dr_now_ns() + DR_BLOCK_SLICE_NS;
 		if (deadline_ns) {
 			uint64_t now = dr_now_ns();
 			uint64_t left = deadline_ns > now ? deadline_ns - now : 0;
@@ -347,5 +767,8 @@ static const struct disruptor_backend dr_memfd_backend = {
 	.wake		 = dr_memfd_wake,
 	.consumer_add	 = dr_memfd_consumer_add,
 	.consumer_remove = dr_memfd_consumer_remove,
+	.own		 = dr_memfd_own,
+	.reap		 = dr_memfd_reap,
+	.stalled	 = dr_memfd_stalled,
 	.close		 = dr_memfd_close,
 };

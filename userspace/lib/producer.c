@@ -27,6 +27,8 @@ static int dr_check_claim(const struct disruptor_ring *r, uint32_t n, const uint
  * @n: how many, 1 to the ring's slot count.
  * @lo: set to the first; the claim is [*lo, *lo + n - 1].
  *
+ * On a memfd ring, a full ring also looks (every 5 ms at most) for
+ * consumers whose process died, and stops them gating.
  * Return: 0, or -1 with errno EAGAIN (full: nothing claimed) or EINVAL.
  */
 int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
@@ -36,8 +38,12 @@ int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
 	if (dr_check_claim(r, n, lo))
 		return -1;
 	err = dr_try_claim(&r->dr, n, lo);
-	if (err == -EAGAIN)
+	if (err == -EAGAIN) {
+		/* Full: perhaps because a consumer's process died (memfd). */
+		if (r->backend->reap)
+			r->backend->reap(r);
 		return dr_fail(EAGAIN, "the ring is full");
+	}
 	return 0;
 }
 
@@ -61,17 +67,23 @@ int disruptor_claim_invalid(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
  * @r: the ring.
  * @end: one past the claim's last sequence.
  *
- * Waits for the slowest leaf consumer by spinning, then yielding.
+ * Waits for the slowest leaf consumer by spinning, then yielding; on a
+ * memfd ring, a consumer whose process died is unregistered within a few
+ * milliseconds (see disruptor_consumer_open()).
  */
 void disruptor_claim_wait(struct disruptor_ring *r, uint64_t end)
 {
 	unsigned int spins = 0;
 
 	while (!dr_claim_ready(&r->dr, end)) {
-		if (++spins < 100)
+		if (++spins < 100) {
 			dr_cpu_relax();
-		else
+		} else {
+			/* A consumer whose process died stops gating (memfd). */
+			if (r->backend->reap && (spins & 15) == 0)
+				r->backend->reap(r);
 			sched_yield();
+		}
 	}
 }
 

@@ -205,6 +205,9 @@ struct disruptor_publish {
  * @resv0: must be zero.
  * @available: out: end of what the consumer may read (> @seq on success).
  * @resv: must be zero.
+ *
+ * Fails with EPIPE when @seq can never become readable: a consumer this one
+ * reads behind had its fd closed (its process died) and released less.
  */
 struct disruptor_wait_args {
 	__u64 seq;
@@ -224,6 +227,9 @@ struct disruptor_wait_args {
  *	    (a consumer's page is not trusted to speak for those it reads
  *	    behind).
  * @consumer_seq: each consumer's sequence as the kernel trusts it.
+ * @orphaned: bitmap of consumers whose fd closed while others read behind
+ *	      them: they stay until the last of those closes, and never move
+ *	      again (a dependent's WAIT past one fails with EPIPE).
  * @resv: zero.
  */
 struct disruptor_stats {
@@ -232,7 +238,8 @@ struct disruptor_stats {
 	__u64 active;
 	__u64 gating;
 	__u64 consumer_seq[DISRUPTOR_MAX_CONSUMERS];
-	__u64 resv[4];
+	__u64 orphaned;
+	__u64 resv[3];
 };
 
 /**
