@@ -22,8 +22,11 @@
  * delete_module(). Each result is checked where the ABI decides it, and
  * counted by errno per op kind (the table at the end).
  *
- * The last tenth of the run has the kernel producers off (phase 1), so a
- * root thread's rmmod may succeed; it then reloads the module. At the end
+ * At four fifths of the run every thread pauses (phase 1): the kernel
+ * producers stop and their rings are checked, and every worker checks the
+ * rings it reaches. In the last fifth (phase 2) the producers stay off and
+ * the workers first drain everything they hold, so a root thread's rmmod
+ * succeeds; it reloads the module and the run goes on. At the end
  * every ring the run can still reach is checked: published + dropped ==
  * offered (the fuzzer's ledger, by ring id; the input ring adds what the
  * hook saw; the kernel producer ring is bounded by the ticks read), every
@@ -247,6 +250,19 @@ static int wait_for_line(const char *path, const char *what, int tenths)
 	return -1;
 }
 
+/* A forked child lets go of the main process's rings: they must not outlive their checks. */
+static void drop_main_rings(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		fz_reader_close(&main_readers[i]);
+	if (kprod_fd >= 0)
+		close(kprod_fd);
+	if (input_fd >= 0)
+		close(input_fd);
+}
+
 static void start_input(void)
 {
 	int out;
@@ -269,6 +285,7 @@ static void start_input(void)
 	input_fd = main_attach_input();
 	injector_pid = fork();
 	if (injector_pid == 0) {
+		drop_main_rings();
 		setpgid(0, 0);
 		out = open("/dev/null", O_WRONLY);
 		dup2(out, 1);
@@ -705,8 +722,10 @@ int main(int argc, char **argv)
 			perror("fork");
 			return 1;
 		}
-		if (workers[w] == 0)
+		if (workers[w] == 0) {
+			drop_main_rings();
 			_exit(fz_worker(w, uids[w], start));
+		}
 	}
 	last_change = now_ns();
 	for (;;) {
@@ -723,8 +742,8 @@ int main(int argc, char **argv)
 			break;
 		ops = fz_total_ops();
 		if (!phase_switched &&
-		    ((opts.ops && ops >= opts.ops / 10 * 9) ||
-		     (opts.seconds && t - start >= opts.seconds * 900000000ull))) {
+		    ((opts.ops && ops >= opts.ops / 5 * 4) ||
+		     (opts.seconds && t - start >= opts.seconds * 800000000ull))) {
 			phase_switched = true;
 			if (enter_phase2(ops))
 				break;

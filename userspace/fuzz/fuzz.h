@@ -48,6 +48,7 @@ struct fz_shared {
 	_Atomic uint32_t gen;		/* module reloads so far */
 	_Atomic int checkpoint_req;
 	_Atomic int checkpoint_done[3];
+	_Atomic int live[3][3];		/* per worker: handles, mappings, readers (phase 2) */
 	_Atomic int stop;		/* the watchdog gave up */
 	_Atomic uint64_t failures;
 	_Atomic uint64_t rmmod_ok, reinserts;

@@ -49,6 +49,7 @@ struct thr {
 	uint64_t rng, pseq;
 	struct fz_reader rd[NR];
 	int rd_fd[NR];
+	bool acted;		/* the op made a call: it counts */
 	char note[100];
 };
 
@@ -113,6 +114,7 @@ static void note(struct thr *t, int kind, const char *fmt, ...)
 	for (c = t->note; *c; c++)
 		if ((unsigned char)*c < ' ' || (unsigned char)*c > '~')
 			*c = '?';
+	t->acted = true;
 	atomic_store(&s->kind, kind);
 	snprintf(s->last, sizeof(s->last), "%s %s", fz_op_names[kind], t->note);
 }
@@ -285,11 +287,16 @@ static void close_handle(int h)
 
 static void op_close(struct thr *t)
 {
-	int h = (int)below(t, NH), cur = 2;
+	int h = (int)below(t, NH), i, cur = 2;
 
-	note(t, OP_CLOSE, "handle %d", h);
-	if (!atomic_compare_exchange_strong(&H[h].state, &cur, 3))
+	for (i = 0; i < NH; i++, h = (h + 1) % NH) {
+		cur = 2;
+		if (atomic_compare_exchange_strong(&H[h].state, &cur, 3))
+			break;
+	}
+	if (i == NH)
 		return;
+	note(t, OP_CLOSE, "handle %d", h);
 	close_handle(h);
 	fz_count(OP_CLOSE, 0);
 }
@@ -585,7 +592,8 @@ static void op_add_consumer(struct thr *t)
 		if (c.index >= DISRUPTOR_MAX_CONSUMERS || c.flags || c.resv[0] || c.resv[1])
 			fz_fail("ADD_CONSUMER: index %u flags %#x", c.index, c.flags);
 		atomic_store(&H[h].cons, (int)c.index);
-		if (c.deps == 0 && chance(t, 70))
+		if (c.deps == 0 && chance(t, 70) &&
+		    !(atomic_load(&fz->phase) == 2 && atomic_load(&fz->gen) == 0))
 			reader_start(t, h, fd, (int)c.index, c.start);
 	}
 	atomic_fetch_sub(&H[h].cons_pending, 1);
@@ -897,8 +905,12 @@ static void op_destroy(struct thr *t)
 			d.resv[field - 1] = (uint32_t)rnd(t) | 1;
 	}
 	h = any_handle(t, &fd);
-	if (h < 0)
-		return;
+	if (h < 0) {
+		/* DESTROY needs no ring of its own: any open fd will do. */
+		fd = open("/dev/disruptor", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return;
+	}
 	note(t, OP_DESTROY, "h%d %.32s namekind %d field %d%s", h, d.name, namekind, field,
 	     badptr ? " badptr" : "");
 	e = res(ioctl(fd, DISRUPTOR_IOC_DESTROY, badptr ? bad_ptr(t, sizeof(d)) : (void *)&d));
@@ -911,7 +923,10 @@ static void op_destroy(struct thr *t)
 		expect(t, OP_DESTROY, e, ENOENT);
 	else
 		ALLOWED(t, OP_DESTROY, e, 0, ENOENT, EPERM, EINVAL, ENOTTY);
-	hput(h);
+	if (h < 0)
+		close(fd);
+	else
+		hput(h);
 }
 
 /* Wrong command numbers and sizes: every one is ENOTTY. */
@@ -1213,7 +1228,7 @@ static void op_consume(struct thr *t)
 		fz_reader_drain(&t->rd[i], 512);
 		fz_count(OP_CONSUME, 0);
 		/* Let it go: its consumer goes with the last reference. */
-		if (chance(t, atomic_load(&fz->phase) == 2 ? 30 : 2)) {
+		if (chance(t, atomic_load(&fz->phase) == 2 ? 50 : 2)) {
 			fz_reader_close(&t->rd[i]);
 			close(t->rd_fd[i]);
 		}
@@ -1379,6 +1394,40 @@ static void op_rmmod(struct thr *t)
 		return;
 	}
 	ALLOWED(t, OP_RMMOD, e, EWOULDBLOCK, EBUSY, ENOENT);
+	if (phase == 2 && chance(t, 1)) {
+		char ref[32] = "?";
+		FILE *f = fopen("/sys/module/disruptor/refcnt", "r");
+
+		if (f) {
+			if (!fgets(ref, sizeof(ref), f))
+				strcpy(ref, "?");
+			ref[strcspn(ref, "\n")] = 0;
+			fclose(f);
+		}
+		printf("disruptor_fuzz: rmmod refused: refcnt %.8s live (handles, mappings, readers) %d,%d,%d %d,%d,%d %d,%d,%d\n",
+		       ref, fz->live[0][0], fz->live[0][1], fz->live[0][2], fz->live[1][0],
+		       fz->live[1][1], fz->live[1][2], fz->live[2][0], fz->live[2][1], fz->live[2][2]);
+		{
+			struct disruptor_ring_info info[16];
+			struct disruptor_list l;
+			int fd = open("/dev/disruptor", O_RDWR | O_CLOEXEC);
+			uint32_t i;
+
+			memset(&l, 0, sizeof(l));
+			l.rings = (uintptr_t)info;
+			l.capacity = 16;
+			if (fd >= 0 && !ioctl(fd, DISRUPTOR_IOC_LIST, &l))
+				for (i = 0; i < l.count && i < 16; i++)
+					printf("disruptor_fuzz:   ring %.32s flags %#x active %#llx\n",
+					       info[i].name, info[i].flags,
+					       (unsigned long long)info[i].active);
+			if (fd >= 0)
+				close(fd);
+			fflush(stdout);
+			if (system("grep disruptor /proc/modules"))
+				printf("?\n");
+		}
+	}
 }
 
 /* ---- the thread loop */
@@ -1399,7 +1448,7 @@ static const struct { int kind; int weight; } weights[] = {
 	{ OP_STATS, 50 }, { OP_LIST, 15 }, { OP_DESTROY, 20 }, { OP_BAD_IOCTL, 50 },
 	{ OP_MMAP, 80 }, { OP_MUNMAP, 40 }, { OP_MREMAP, 25 }, { OP_MADVISE, 25 },
 	{ OP_MPROTECT, 25 }, { OP_TOUCH, 60 }, { OP_GARBAGE, 15 }, { OP_CONSUME, 80 },
-	{ OP_FORK, 3 }, { OP_RMMOD, 3 },
+	{ OP_FORK, 2 }, { OP_RMMOD, 3 },
 };
 
 /* Phase 2 tears down more than it builds, so rmmod finds moments with nothing open. */
@@ -1414,7 +1463,8 @@ static const struct { int kind; int weight; } weights2[] = {
 
 static void run_op(struct thr *t)
 {
-	bool teardown = atomic_load(&fz->phase) == 2;
+	/* Phase 2's weights until its first rmmod succeeded; the usual ones after. */
+	bool teardown = atomic_load(&fz->phase) == 2 && atomic_load(&fz->gen) == 0;
 	int total = 0, r, i, kind;
 	uint64_t t0;
 
@@ -1424,6 +1474,23 @@ static void run_op(struct thr *t)
 	for (i = 0; r >= (teardown ? weights2[i].weight : weights[i].weight); i++)
 		r -= teardown ? weights2[i].weight : weights[i].weight;
 	kind = teardown ? weights2[i].kind : weights[i].kind;
+	/*
+	 * Until the first rmmod of phase 2 succeeds, nothing new is opened or
+	 * mapped: every fd, mapping and persistent ring drains away, and the
+	 * root threads' rmmod finds the module free. Then it is reloaded and
+	 * the run goes on against the fresh module.
+	 */
+	if (teardown) {
+		if (kind == OP_OPEN || kind == OP_MMAP || kind == OP_CREATE || kind == OP_FORK)
+			kind = kind == OP_MMAP ? OP_MUNMAP : kind == OP_CREATE ? OP_DESTROY : OP_CLOSE;
+		for (i = 0; i < NR; i++)
+			if (t->rd[i].mapped) {
+				fz_reader_drain(&t->rd[i], UINT64_MAX);
+				fz_reader_close(&t->rd[i]);
+				close(t->rd_fd[i]);
+				break;
+			}
+	}
 	t0 = mono_ns();
 	switch (kind) {
 	case OP_OPEN: op_open(t); break;
@@ -1461,13 +1528,25 @@ static void *thread_main(void *arg)
 	struct thr *t = arg;
 	struct fz_thread_state *s = &fz->thr[t->idx];
 	uint64_t budget = opts.ops ? (opts.ops + fz->nthreads - 1) / fz->nthreads : UINT64_MAX;
-	uint64_t n;
+	uint64_t n = 0, iter, over = 0;
 	int i;
 
 	s->pid = getpid();
 	s->uid = t->uid;
-	for (n = 0; n < budget && !atomic_load(&fz->stop); n++) {
-		if (opts.seconds && (n & 63) == 0 &&
+	for (iter = 0; !atomic_load(&fz->stop); iter++) {
+		/*
+		 * Past its share, a thread goes on draining (a bounded while)
+		 * until phase 2's rmmod succeeded: what it holds would keep
+		 * the module pinned otherwise.
+		 */
+		bool drain = atomic_load(&fz->phase) == 2 && atomic_load(&fz->gen) == 0 &&
+			     over < 20000;
+
+		if (n >= budget && !drain)
+			break;
+		if (n >= budget)
+			over++;
+		if (opts.seconds && (iter & 63) == 0 && !drain &&
 		    mono_ns() - start_ns >= opts.seconds * 1000000000ull)
 			break;
 		/* Phase 1: everyone pauses; the main process and the workers check. */
@@ -1480,10 +1559,27 @@ static void *thread_main(void *arg)
 			usleep(1000);
 		}
 		atomic_store(&s->phase_ack, atomic_load(&fz->phase));
+		if (atomic_load(&fz->phase) == 2) {
+			int w = t->idx / opts.threads, c[3] = { 0, 0, 0 }, j;
+
+			for (j = 0; j < NH; j++)
+				c[0] += atomic_load(&H[j].state) != 0;
+			for (j = 0; j < NM; j++)
+				c[1] += atomic_load(&M[j].state) != 0;
+			for (j = 0; j < opts.threads; j++)
+				for (i = 0; i < NR; i++)
+					c[2] += threads[j]->rd[i].mapped;
+			for (j = 0; j < 3; j++)
+				atomic_store(&fz->live[w][j], c[j]);
+		}
+		t->acted = false;
 		run_op(t);
-		if ((n & 7) == 7)
+		if ((iter & 7) == 7)
 			for (i = 0; i < NR; i++)
 				fz_reader_drain(&t->rd[i], 256);
+		if (!t->acted)
+			continue;	/* nothing to act on (no fd, no mapping): not an op */
+		n++;
 		atomic_fetch_add_explicit(&s->ops, 1, memory_order_relaxed);
 	}
 	atomic_store(&s->phase_ack, 9);
