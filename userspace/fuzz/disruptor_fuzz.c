@@ -617,7 +617,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const int uids[3] = { 0, 1000, 1001 };
-	uint64_t seed, start, last_ops = 0, last_change, ops;
+	uint64_t seed, start, last_ops = 0, last_change, last_progress, ops;
 	bool seeded = false, phase_switched = false;
 	int opt, i, w, status;
 	mode_t dev_mode = 0600;
@@ -727,7 +727,7 @@ int main(int argc, char **argv)
 			_exit(fz_worker(w, uids[w], start));
 		}
 	}
-	last_change = now_ns();
+	last_change = last_progress = now_ns();
 	for (;;) {
 		bool all_done = true;
 		uint64_t t = now_ns();
@@ -749,6 +749,12 @@ int main(int argc, char **argv)
 				break;
 			last_change = now_ns();
 			continue;
+		}
+		if (t - last_progress >= 60000000000ull) {
+			last_progress = t;
+			printf("disruptor_fuzz: progress: %llu ops in %.0f s (%.0f ops/s), %llu failures\n",
+			       (unsigned long long)ops, (t - start) / 1e9,
+			       ops / ((t - start) / 1e9), (unsigned long long)atomic_load(&fz->failures));
 		}
 		if (ops != last_ops) {
 			last_ops = ops;
