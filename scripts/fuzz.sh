@@ -14,8 +14,8 @@
 # Exit status: 0 when all held.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-ops= minutes= seed= out=$top/build/fuzz-run
+cd "$top" || exit 1
+ops="" minutes="" seed="" out=$top/build/fuzz-run
 while [ $# -gt 0 ]; do
 	case $1 in
 	--ops) ops=$2; shift 2 ;;
@@ -29,7 +29,7 @@ done
 [ -n "$seed" ] || seed=$(( $(od -An -N6 -tu8 /dev/urandom | tr -d ' ') % 281474976710656 ))
 if [ -n "$minutes" ]; then
 	run_arg="--seconds $((minutes * 60))"
-	budget_s=$((minutes * 60))
+	budget_s=$((minutes * 60 + 240))	# boot, checks, kmemleak
 	replay="make fuzz MINUTES=$minutes SEED=$seed"
 else
 	run_arg="--ops $ops"
@@ -84,7 +84,7 @@ scripts/build-initramfs.sh "$kdir" "$out/guest.cpio" "$out/guest.sh" "${payload[
 
 log=$out/console.log
 start=$(date +%s)
-GUEST_CMDLINE= scripts/run-guest.sh -q -t "$budget_s" "$kdir" "$out/guest.cpio" "$log"
+GUEST_CMDLINE="" scripts/run-guest.sh -q -t "$budget_s" "$kdir" "$out/guest.cpio" "$log"
 guest_rc=$?
 elapsed=$(( $(date +%s) - start ))
 
