@@ -814,15 +814,19 @@ static void op_stats(struct thr *t)
 	int h, fd, e;
 	bool badptr = chance(t, 3);
 
+	uint32_t id;
+
 	h = any_handle(t, &fd);
 	if (h < 0)
 		return;
-	note(t, OP_STATS, "h%d ring %u%s", h, atomic_load(&H[h].id), badptr ? " badptr" : "");
+	/* Read before the call: a concurrent ATTACH may bind the fd during it. */
+	id = atomic_load(&H[h].id);
+	note(t, OP_STATS, "h%d ring %u%s", h, id, badptr ? " badptr" : "");
 	e = res(ioctl(fd, DISRUPTOR_IOC_STATS, badptr ? bad_ptr(t, sizeof(s)) : (void *)&s));
 	fz_count(OP_STATS, e);
 	if (badptr)
 		ALLOWED(t, OP_STATS, e, EFAULT, ENOTCONN, ENOTTY);
-	else if (atomic_load(&H[h].id))
+	else if (id)
 		ALLOWED(t, OP_STATS, e, 0, ENOTTY);
 	else
 		ALLOWED(t, OP_STATS, e, 0, ENOTCONN, ENOTTY);
