@@ -1068,7 +1068,9 @@ static void op_mmap(struct thr *t)
 	e = p == MAP_FAILED ? errno : 0;
 	fz_count(OP_MMAP, e);
 	cons = atomic_load(&H[h].cons);
-	write_ok = region == 1 && (cons == k || atomic_load(&H[h].cons_pending));
+	/* The fd's own consumer page, however the offset was drawn. */
+	k = off >= 4096 && off < 4096 * 65 ? (int)(off / 4096 - 1) : -1;
+	write_ok = k >= 0 && (cons == k || atomic_load(&H[h].cons_pending));
 	/* What the module must refuse, whatever else happens (rights and bounds). */
 	expect_fail = (prot & PROT_EXEC) || !(flags & MAP_SHARED) ||
 		      ((prot & PROT_WRITE) && (!write_ok || H[h].rdonly)) ||
