@@ -18,7 +18,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all help deps kernel modules check demo clean mutants
 
-all: modules userspace user-tests guest-tests tools examples
+all: modules userspace user-tests guest-tests tools examples fuzzer
 
 include userspace/userspace.mk
 include bench/bench.mk
@@ -67,6 +67,22 @@ $(filter-out $(BPF_TOOLS),$(TOOLS)): build/tools/%: userspace/tools/%.c build/us
 
 .PHONY: tools
 tools: $(TOOLS)
+
+# The module's own fuzzer (userspace/fuzz/), static for the guest; `make fuzz` runs it.
+FUZZ_SRCS := $(wildcard userspace/fuzz/*.c)
+
+build/fuzz/disruptor_fuzz: $(FUZZ_SRCS) $(wildcard userspace/fuzz/*.h) kmod/uapi/linux/disruptor.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread \
+		-Ikmod/uapi -o $@ $(FUZZ_SRCS)
+
+.PHONY: fuzzer fuzz
+fuzzer: build/fuzz/disruptor_fuzz
+
+# make fuzz [OPS=N | MINUTES=M] [SEED=S]: boot the debug kernel and fuzz the module.
+fuzz:
+	$(Q)scripts/fuzz.sh $(if $(OPS),--ops $(OPS)) $(if $(MINUTES),--minutes $(MINUTES)) \
+		$(if $(SEED),--seed $(SEED))
 
 # examples/: built by `make all` (so by `make check`) to keep them working.
 EXAMPLES := build/examples/consumer build/examples/game_loop
@@ -144,6 +160,7 @@ print-%:
 help:
 	@echo "make check   build what is missing, run every test: N passed, N failed"
 	@echo "make demo    boot the test kernel and show the module at work"
+	@echo "make fuzz [OPS=N|MINUTES=M] [SEED=S]  fuzz the module in the debug guest (userspace/fuzz/)"
 	@echo "make mutants plant each bug of scripts/mutants/ in a scratch tree: the host tests must catch all"
 	@echo "make deps    install build and test dependencies (apt, idempotent)"
 	@echo "make kernel  build the cached test kernel (KDIR=$(KDIR))"

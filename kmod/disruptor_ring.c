@@ -49,8 +49,10 @@ static bool drk_name_valid(const char *name)
 
 	if (len == 0 || len == DISRUPTOR_NAME_LEN)
 		return false;
+	/* ASCII only: the kernel's isalnum() also takes Latin-1 letters. */
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '.' && name[i] != '-')
+		if (!(isascii(name[i]) && isalnum(name[i])) && name[i] != '_' &&
+		    name[i] != '.' && name[i] != '-')
 			return false;
 	return true;
 }

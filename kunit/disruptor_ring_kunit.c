@@ -72,6 +72,11 @@ static void drk_check_ring_params_should_reject_every_bad_field(struct kunit *te
 	KUNIT_EXPECT_EQ(test, drk_check_ring_params(&p), -EINVAL);
 	p = good; memset(p.name, 'a', sizeof(p.name));
 	KUNIT_EXPECT_EQ(test, drk_check_ring_params(&p), -EINVAL);
+	/* The kernel's isalnum() takes Latin-1 letters too; names are ASCII. */
+	p = good; strscpy(p.name, "f\xffr5", sizeof(p.name));
+	KUNIT_EXPECT_EQ(test, drk_check_ring_params(&p), -EINVAL);
+	p = good; strscpy(p.name, "caf\xe9", sizeof(p.name));
+	KUNIT_EXPECT_EQ(test, drk_check_ring_params(&p), -EINVAL);
 }
 
 /* A name resolves while any reference lives; the last put frees it. */

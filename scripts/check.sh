@@ -32,6 +32,7 @@ payload=(
 	examples/kmod_producer/disruptor_example_producer.ko:/modules/disruptor_example_producer.ko
 	scripts/run-tests.sh:/usr/bin/run-tests.sh
 	scripts/ktap-merge.sh:/usr/bin/ktap-merge.sh
+	build/fuzz/disruptor_fuzz:/usr/bin/disruptor_fuzz
 )
 guest_tests=(userspace/guest-tests/*.sh build/guest/*)
 for t in "${guest_tests[@]}"; do
