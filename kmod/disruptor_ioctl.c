@@ -121,7 +121,7 @@ static long drk_ioc_attach(struct drk_file *f, void __user *arg)
 	return 0;
 }
 
-static long drk_ioc_add_consumer(struct drk_file *f, void __user *arg)
+static long drk_ioc_add_consumer(struct drk_file *f, bool writable, void __user *arg)
 {
 	struct disruptor_consumer_params c;
 	struct drk_ring *ring = drk_file_ring(f);
@@ -133,6 +133,12 @@ static long drk_ioc_add_consumer(struct drk_file *f, void __user *arg)
 		return -EINVAL;
 	if (!ring)
 		return -ENOTCONN;
+	/*
+	 * A consumer moves by writing its page, and a read-only fd cannot map
+	 * it writable: such a consumer would gate the producers for good.
+	 */
+	if (!writable)
+		return -EBADF;
 	mutex_lock(&f->lock);
 	if (f->consumer >= 0) {
 		mutex_unlock(&f->lock);
@@ -376,7 +382,7 @@ long drk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case DISRUPTOR_IOC_ATTACH:
 		return drk_ioc_attach(f, uarg);
 	case DISRUPTOR_IOC_ADD_CONSUMER:
-		return drk_ioc_add_consumer(f, uarg);
+		return drk_ioc_add_consumer(f, file->f_mode & FMODE_WRITE, uarg);
 	case DISRUPTOR_IOC_PUBLISH:
 		return drk_ioc_publish(f, uarg);
 	case DISRUPTOR_IOC_WAIT:

@@ -47,7 +47,7 @@ struct fz_opts opts;
 const char *const fz_op_names[OP_NKINDS] = {
 	"open", "close", "create", "attach", "add_consumer", "publish", "wait", "poll",
 	"stats", "list", "destroy", "bad_ioctl", "mmap", "munmap", "mremap", "madvise",
-	"mprotect", "touch", "garbage", "consume", "fork", "rmmod",
+	"mprotect", "touch", "garbage", "consume", "fork", "rmmod", "wake",
 };
 
 void fz_fail(const char *fmt, ...)

@@ -96,6 +96,10 @@ static uint64_t pick(struct thr *t, const uint64_t *v, size_t n)
 #define PICK(t, ...) ({ const uint64_t _v[] = { __VA_ARGS__ }; \
 			pick((t), _v, sizeof(_v) / sizeof(_v[0])); })
 
+/* What CREATE must report: every feature this module has. */
+#define FZ_FEATURES (DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT | DISRUPTOR_FEAT_PUBLISH | \
+		     DISRUPTOR_FEAT_BPF | DISRUPTOR_FEAT_WAKE)
+
 /* ---- outcome bookkeeping */
 
 static void note(struct thr *t, int kind, const char *fmt, ...)
@@ -431,7 +435,7 @@ static void op_create(struct thr *t)
 	/* Created and bound: what comes back is the ring's own description. */
 	if (strncmp(p.name, orig.name, DISRUPTOR_NAME_LEN) ||
 	    memchr_inv_nonzero(p.name + strlen(p.name), DISRUPTOR_NAME_LEN - strlen(p.name)) ||
-	    p.id == 0 || p.features != 0xf || p.off.header != 0 || p.off.consumers != 4096 ||
+	    p.id == 0 || p.features != FZ_FEATURES || p.off.header != 0 || p.off.consumers != 4096 ||
 	    p.off.header_len != 4096 || p.off.slots_len < p.slot_count * p.slot_size ||
 	    (p.producer && p.off.avail_len < p.slot_count * 8) || (!p.producer && p.off.avail))
 		fz_fail("CREATE %s: unexpected answer: id %u features %#x off %llu/%llu/%llu/%llu",
@@ -587,7 +591,7 @@ static void op_add_consumer(struct thr *t)
 	else if (field >= 0)
 		expect(t, OP_ADD_CONSUMER, e, EINVAL);
 	else
-		ALLOWED(t, OP_ADD_CONSUMER, e, 0, ENOTCONN, EBUSY, ENOSPC, EACCES, EINVAL, ENOTTY);
+		ALLOWED(t, OP_ADD_CONSUMER, e, 0, ENOTCONN, EBUSY, ENOSPC, EACCES, EINVAL, EBADF, ENOTTY);
 	if (!e && !badptr) {
 		if (c.index >= DISRUPTOR_MAX_CONSUMERS || c.flags || c.resv[0] || c.resv[1])
 			fz_fail("ADD_CONSUMER: index %u flags %#x", c.index, c.flags);
@@ -769,7 +773,7 @@ static void op_wait(struct thr *t)
 	else if (field >= 0)
 		expect(t, OP_WAIT, e, EINVAL);
 	else
-		ALLOWED(t, OP_WAIT, e, 0, ETIMEDOUT, EINVAL, ENOTCONN, EINTR, ENOTTY);
+		ALLOWED(t, OP_WAIT, e, 0, ETIMEDOUT, EINVAL, ENOTCONN, EINTR, EPIPE, ENOTTY);
 	if (!e && !badptr && w.available <= w.seq)
 		fz_fail("WAIT %s: success with available %llu", t->note,
 			(unsigned long long)w.available);
@@ -798,9 +802,11 @@ static void check_stats(struct thr *t, const struct disruptor_stats *s)
 {
 	int i;
 
-	if (s->gating != s->active || s->resv[0] || s->resv[1] || s->resv[2] || s->resv[3])
-		fz_fail("STATS %s: gating %#llx active %#llx", t->note,
-			(unsigned long long)s->gating, (unsigned long long)s->active);
+	if (s->gating != s->active || (s->orphaned & ~s->active) || s->resv[0] || s->resv[1] ||
+	    s->resv[2])
+		fz_fail("STATS %s: gating %#llx active %#llx orphaned %#llx", t->note,
+			(unsigned long long)s->gating, (unsigned long long)s->active,
+			(unsigned long long)s->orphaned);
 	for (i = 0; i < DISRUPTOR_MAX_CONSUMERS; i++)
 		if ((!(s->active >> i & 1) && s->consumer_seq[i]) || s->consumer_seq[i] > s->claimed)
 			fz_fail("STATS %s: consumer %d at %llu, claimed %llu, active %#llx", t->note, i,
@@ -832,6 +838,36 @@ static void op_stats(struct thr *t)
 		ALLOWED(t, OP_STATS, e, 0, ENOTCONN, ENOTTY);
 	if (!e && !badptr)
 		check_stats(t, &s);
+	hput(h);
+}
+
+/* WAKE: flags and reserved fields first, then the fd's binding and consumer. */
+static void op_wake(struct thr *t)
+{
+	struct disruptor_wake w;
+	bool badptr = chance(t, 3), bad = false;
+	int h, fd, e;
+
+	memset(&w, 0, sizeof(w));
+	if (chance(t, 10)) {
+		bad = true;
+		if (chance(t, 50))
+			w.flags = 1u << below(t, 32);
+		else
+			w.resv[below(t, 3)] = rnd(t) | 1;
+	}
+	h = any_handle(t, &fd);
+	if (h < 0)
+		return;
+	note(t, OP_WAKE, "h%d%s%s", h, bad ? " bad field" : "", badptr ? " badptr" : "");
+	e = res(ioctl(fd, DISRUPTOR_IOC_WAKE, badptr ? bad_ptr(t, sizeof(w)) : (void *)&w));
+	fz_count(OP_WAKE, e);
+	if (badptr)
+		expect(t, OP_WAKE, e, EFAULT);
+	else if (bad)
+		expect(t, OP_WAKE, e, EINVAL);
+	else
+		ALLOWED(t, OP_WAKE, e, 0, EINVAL, ENOTCONN, ENOTTY);
 	hput(h);
 }
 
@@ -939,8 +975,9 @@ static void op_bad_ioctl(struct thr *t)
 	static const unsigned long real[] = {
 		DISRUPTOR_IOC_CREATE, DISRUPTOR_IOC_ATTACH, DISRUPTOR_IOC_ADD_CONSUMER,
 		DISRUPTOR_IOC_PUBLISH, DISRUPTOR_IOC_WAIT, DISRUPTOR_IOC_STATS,
-		DISRUPTOR_IOC_LIST, DISRUPTOR_IOC_DESTROY,
+		DISRUPTOR_IOC_LIST, DISRUPTOR_IOC_DESTROY, DISRUPTOR_IOC_WAKE,
 	};
+	const uint64_t nreal = sizeof(real) / sizeof(real[0]);
 	unsigned long cmd;
 	uint8_t buf[1024];
 	size_t i;
@@ -948,15 +985,15 @@ static void op_bad_ioctl(struct thr *t)
 
 	switch (below(t, 4)) {
 	case 0:		/* a real number with another size */
-		cmd = real[below(t, 8)];
+		cmd = real[below(t, nreal)];
 		cmd = (cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
 		      ((unsigned long)below(t, 1 << _IOC_SIZEBITS) << _IOC_SIZESHIFT);
 		break;
 	case 1:		/* a real number with another direction */
-		cmd = real[below(t, 8)] ^ ((1 + below(t, 3)) << _IOC_DIRSHIFT);
+		cmd = real[below(t, nreal)] ^ ((1 + below(t, 3)) << _IOC_DIRSHIFT);
 		break;
 	case 2:		/* our magic, another nr */
-		cmd = _IOC(below(t, 4), DISRUPTOR_IOC_MAGIC, PICK(t, 0, 9, 10, 255, 64), below(t, 512));
+		cmd = _IOC(below(t, 4), DISRUPTOR_IOC_MAGIC, PICK(t, 0, 10, 11, 255, 64), below(t, 512));
 		break;
 	default:	/* anything, but not the VFS's own file system ioctls */
 		cmd = (unsigned long)(uint32_t)rnd(t);
@@ -964,7 +1001,7 @@ static void op_bad_ioctl(struct thr *t)
 			cmd = (cmd & ~(_IOC_TYPEMASK << _IOC_TYPESHIFT)) |
 			      ((unsigned long)DISRUPTOR_IOC_MAGIC << _IOC_TYPESHIFT);
 	}
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < nreal; i++)
 		if ((unsigned int)cmd == (unsigned int)real[i])
 			return;
 	memset(buf, 0, sizeof(buf));
@@ -1454,7 +1491,7 @@ static const struct { int kind; int weight; } weights[] = {
 	{ OP_STATS, 50 }, { OP_LIST, 15 }, { OP_DESTROY, 20 }, { OP_BAD_IOCTL, 50 },
 	{ OP_MMAP, 80 }, { OP_MUNMAP, 40 }, { OP_MREMAP, 25 }, { OP_MADVISE, 25 },
 	{ OP_MPROTECT, 25 }, { OP_TOUCH, 60 }, { OP_GARBAGE, 15 }, { OP_CONSUME, 80 },
-	{ OP_FORK, 2 }, { OP_RMMOD, 3 },
+	{ OP_FORK, 2 }, { OP_RMMOD, 3 }, { OP_WAKE, 20 },
 };
 
 /* Phase 2 tears down more than it builds, so rmmod finds moments with nothing open. */
@@ -1464,7 +1501,7 @@ static const struct { int kind; int weight; } weights2[] = {
 	{ OP_STATS, 20 }, { OP_LIST, 5 }, { OP_DESTROY, 30 }, { OP_BAD_IOCTL, 20 },
 	{ OP_MMAP, 12 }, { OP_MUNMAP, 60 }, { OP_MREMAP, 10 }, { OP_MADVISE, 10 },
 	{ OP_MPROTECT, 10 }, { OP_TOUCH, 20 }, { OP_GARBAGE, 5 }, { OP_CONSUME, 60 },
-	{ OP_FORK, 1 }, { OP_RMMOD, 40 },
+	{ OP_FORK, 1 }, { OP_RMMOD, 40 }, { OP_WAKE, 5 },
 };
 
 static void run_op(struct thr *t)
@@ -1508,6 +1545,7 @@ static void run_op(struct thr *t)
 	case OP_WAIT: op_wait(t); break;
 	case OP_POLL: op_poll(t); break;
 	case OP_STATS: op_stats(t); break;
+	case OP_WAKE: op_wake(t); break;
 	case OP_LIST: op_list(t); break;
 	case OP_DESTROY: op_destroy(t); break;
 	case OP_BAD_IOCTL: op_bad_ioctl(t); break;

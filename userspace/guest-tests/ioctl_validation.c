@@ -117,6 +117,26 @@ int main(void)
 	CHECK(ioctl(fd, DISRUPTOR_IOC_STATS, &s) == 0);
 	CHECK(s.claimed == 4 && s.dropped == 0 && s.active == 1 && s.gating == 1);
 
+	/*
+	 * A consumer moves by writing its page, which an fd opened read-only
+	 * cannot map writable: it would gate the producers for good.
+	 */
+	fd2 = open("/dev/disruptor", O_RDONLY | O_CLOEXEC);
+	CHECK(fd2 >= 0);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.name, sizeof(a.name), "v");
+	CHECK(ioctl(fd2, DISRUPTOR_IOC_ATTACH, &a) == 0);
+	memset(&c, 0, sizeof(c));
+	c.flags = 2;
+	CHECK_IOCTL_ERR(fd2, DISRUPTOR_IOC_ADD_CONSUMER, &c, EINVAL);	/* fields first */
+	c.flags = 0;
+	CHECK_IOCTL_ERR(fd2, DISRUPTOR_IOC_ADD_CONSUMER, &c, EBADF);
+	CHECK(ioctl(fd2, DISRUPTOR_IOC_STATS, &s) == 0 && s.active == 1);
+	close(fd2);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.name, sizeof(a.name), "v");
+	a.resv[2] = 1;
+
 	/* An attached fd sees the same ring; mapping offsets must be exact. */
 	fd2 = ring_attach("v", &p);
 	CHECK(p.slot_count == 64 && p.slot_size == 16);
