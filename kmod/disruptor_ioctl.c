@@ -312,14 +312,19 @@ static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 		return -ENOMEM;
 	claim = atomic64_read(&ring->dr.hdr->claim);
 	active = atomic64_read(&ring->dr.hdr->active);
-	s->claimed = claim;
-	s->dropped = atomic64_read(&ring->dr.hdr->dropped);
 	s->active = active;
 	/* Untrusted pages: producers wait for every consumer (dr_gating_min()). */
 	s->gating = active;
 	s->orphaned = READ_ONCE(ring->orphaned);
 	for (a = active; a; a &= a - 1)
 		s->consumer_seq[__ffs64(a)] = dr_seq_read(&ring->dr, __ffs64(a), claim);
+	/*
+	 * Claimed and dropped last: a concurrent reader may have moved a
+	 * shadow up to a newer claim than ours, and no consumer may show past
+	 * what was claimed.
+	 */
+	s->claimed = atomic64_read(&ring->dr.hdr->claim);
+	s->dropped = atomic64_read(&ring->dr.hdr->dropped);
 	if (copy_to_user(arg, s, sizeof(*s)))
 		ret = -EFAULT;
 	kfree(s);
