@@ -14,24 +14,17 @@
 # Exit 0 when all hold, 1 otherwise, 77 when spin is not installed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cc=${CC:-gcc}
-command -v spin >/dev/null || { echo "spin is not installed: run 'make deps'"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp "$here/ring_v2.pml" "$tmp/"
-cd "$tmp" || exit 1
+# shellcheck source=scripts/model/spin-lib.sh
+. "$here/spin-lib.sh"
+spin_setup "$here/ring_v2.pml"
 
 # run DEFINE...: verify the model exhaustively, pan's output in ./pan.out.
 run() {
-	rm -f pan pan.* ring_v2.pml.trail
-	spin "$@" -a ring_v2.pml >spin.out 2>&1 || { cat spin.out; return 2; }
-	"$cc" -O2 -w -DSAFETY -DCOLLAPSE -DMEMLIM=4000 -o pan pan.c >cc.out 2>&1 || { cat cc.out; return 2; }
-	./pan -w24 -m100000 >pan.out 2>&1
-	return 0
+	spin_verify "-w -DSAFETY -DCOLLAPSE -DMEMLIM=4000" "-w24 -m100000" "$@"
 }
 
 errors() {
-	sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' pan.out | tail -n 1
+	spin_errors
 }
 
 rc=0

@@ -9,25 +9,17 @@
 # Exit 0 when all three hold, 1 otherwise, 77 when spin is not installed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cc=${CC:-gcc}
-command -v spin >/dev/null || { echo "spin is not installed: run 'make deps'"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp "$here/sleeper.pml" "$tmp/"
-cd "$tmp" || exit 1
+# shellcheck source=scripts/model/spin-lib.sh
+. "$here/spin-lib.sh"
+spin_setup "$here/sleeper.pml"
 
-# run DEFINE...: verify the model, print pan's output to ./pan.out.
+# run DEFINE...: verify the model, pan's output in ./pan.out.
 run() {
-	rm -f pan pan.* sleeper.pml.trail
-	spin "$@" -a sleeper.pml >spin.out 2>&1 || { cat spin.out; return 2; }
-	"$cc" -O2 -DSAFETY -o pan pan.c >cc.out 2>&1 || { cat cc.out; return 2; }
-	./pan -w16 >pan.out 2>&1
-	return 0
+	spin_verify "-DSAFETY" "-w16" "$@"
 }
 
-# errors N from pan's summary line, or "" when it printed none.
 errors() {
-	sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' pan.out | tail -n 1
+	spin_errors
 }
 
 rc=0
