@@ -315,7 +315,8 @@ static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 	s->active = active;
 	/* Untrusted pages: producers wait for every consumer (dr_gating_min()). */
 	s->gating = active;
-	s->orphaned = READ_ONCE(ring->orphaned);
+	/* Orphans are active consumers: one reaped since active was read is gone. */
+	s->orphaned = READ_ONCE(ring->orphaned) & active;
 	for (a = active; a; a &= a - 1)
 		s->consumer_seq[__ffs64(a)] = dr_seq_read(&ring->dr, __ffs64(a), claim);
 	/*
