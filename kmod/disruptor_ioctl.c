@@ -312,20 +312,19 @@ static long drk_ioc_stats(struct drk_file *f, void __user *arg)
 		return -ENOMEM;
 	claim = atomic64_read(&ring->dr.hdr->claim);
 	active = atomic64_read(&ring->dr.hdr->active);
+	s->claimed = claim;
+	s->dropped = atomic64_read(&ring->dr.hdr->dropped);
 	s->active = active;
 	/* Untrusted pages: producers wait for every consumer (dr_gating_min()). */
 	s->gating = active;
 	/* Orphans are active consumers: one reaped since active was read is gone. */
 	s->orphaned = READ_ONCE(ring->orphaned) & active;
-	for (a = active; a; a &= a - 1)
-		s->consumer_seq[__ffs64(a)] = dr_seq_read(&ring->dr, __ffs64(a), claim);
 	/*
-	 * Claimed and dropped last: a concurrent reader may have moved a
-	 * shadow up to a newer claim than ours, and no consumer may show past
-	 * what was claimed.
+	 * One snapshot at @claim: a concurrent reader may have moved a shadow
+	 * up to a newer claim than ours, which this snapshot does not show.
 	 */
-	s->claimed = atomic64_read(&ring->dr.hdr->claim);
-	s->dropped = atomic64_read(&ring->dr.hdr->dropped);
+	for (a = active; a; a &= a - 1)
+		s->consumer_seq[__ffs64(a)] = min(dr_seq_read(&ring->dr, __ffs64(a), claim), claim);
 	if (copy_to_user(arg, s, sizeof(*s)))
 		ret = -EFAULT;
 	kfree(s);
