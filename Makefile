@@ -25,12 +25,17 @@ include bench/bench.mk
 include bench/kernel/kbench.mk
 
 # Benchmarks: on demand, never a gate (make check does not run them).
-.PHONY: bench bench-quick bench-deps kbench kbench-quick bench-layouts
+.PHONY: bench bench-quick bench-deps kbench kbench-quick bench-avail bench-targets
 bench:
 	$(Q)bench/run.sh
 
-bench-layouts:
+# Where the readiness stamp sits: the layouts measured side by side.
+bench-avail:
 	$(Q)bench/layouts.sh
+
+# The rows issue 16's targets name, with repeats, in one run.
+bench-targets:
+	$(Q)bench/targets.sh
 
 kbench:
 	$(Q)bench/kernel/run.sh
@@ -167,8 +172,8 @@ help:
 	@echo "make modules build disruptor.ko and disruptor_kunit.ko"
 	@echo "make userspace  build libdisruptor (static, shared, pkg-config) in build/user"
 	@echo "make user-tests build the host tests, plain and under ASan+UBSan and TSan"
-	@echo "make bench-avail  measure the MP availability schemes (scan vs cursor)"
-	@echo "make bench-layouts  ring v2's candidate layouts (stamp in the slot) vs today's ring"
+	@echo "make bench-avail  where the readiness stamp sits: slot header vs own line, vs the limit"
+	@echo "make bench-targets  the rows the ring's targets name, 3 repeats, ratios to the best peer"
 	@echo "make bench   run the ring benchmarks against ck_ring, rte_ring, crossbeam, LMAX (build/bench/)"
 	@echo "make bench-quick  the same as a smoke run, under a minute"
 	@echo "make bench-deps   install the benchmark peers (apt, idempotent)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench-layouts: ring v2's candidate layouts (bench/bench_layouts.c)
-# beside today's ring, in one run: rings interleaved per configuration,
+# make bench-avail: where the readiness stamp sits. The candidate layouts
+# (bench/bench_layouts.c) beside the ring as built ("disruptor"), in one run: rings interleaved per configuration,
 # REPEATS rounds, threads pinned as bench/run.sh pins them. Results in
 # build/bench/layouts/ (or $BENCH_OUT):
 #   results.csv   repeat,ring,topology,batch,esize,mean,stddev,samples,note

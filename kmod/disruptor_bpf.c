@@ -152,8 +152,8 @@ __bpf_kfunc bool bpf_disruptor_task_pending(struct task_struct *p)
 		/* Pairs with rcu_assign_pointer() in drk_thread_register(). */
 		struct drk_thread *t = rcu_dereference(drk_threads[(h + i) % DRK_THREADS]);
 		struct drk_ring *ring;
-		u64 next, claim, deps;
 		struct dr_ring *r;
+		u64 next;
 
 		if (!t || t->task != p || t->start_time != p->start_time)
 			continue;
@@ -161,12 +161,9 @@ __bpf_kfunc bool bpf_disruptor_task_pending(struct task_struct *p)
 		if (!ring || !(atomic64_read(&ring->dr.hdr->active) & BIT_ULL(t->index)))
 			continue;
 		r = &ring->dr;
-		claim = atomic64_read(&r->hdr->claim);
-		next = dr_seq_read(r, t->index, claim);
-		deps = r->hdr->deps[t->index];
-		/* One load when it has no upstream: is its next event there? */
-		pending = dr_is_published(r, next) &&
-			  (!deps || dr_deps_min(r, deps, claim) > next);
+		next = dr_seq_read(r, t->index, atomic64_read(&r->hdr->claim));
+		/* One stamp when it has no upstream: is its next event there? */
+		pending = dr_readable(r, next, dr_deps_of(r, t->index), next + 1) > next;
 	}
 	rcu_read_unlock();
 	return pending;

@@ -39,7 +39,7 @@
  *	ring in its slot.
  * @name: unique name.
  * @dr: the sequencer view; @dr.shadow is @shadow.
- * @block: vmalloc_user(): header page, consumer pages, avail, slots.
+ * @block: vmalloc_user(): header page, consumer pages, slots.
  * @block_size: bytes in @block.
  * @params: the geometry, features and offsets, as reported to userspace.
  * @uid: owner.
@@ -137,7 +137,7 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p);
 void drk_ring_get_ref(struct drk_ring *ring);
 int drk_consumer_add(struct drk_ring *ring, u64 deps, u64 *start);
 void drk_consumer_remove(struct drk_ring *ring, int index);
-u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next);
+u64 drk_consumer_available(struct drk_ring *ring, int index, u64 want, u64 *next);
 bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
 u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq);

@@ -62,7 +62,7 @@ static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 	if (!ring || index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return EPOLLERR;
 	poll_wait(file, &ring->wq, wait);
-	if (drk_consumer_available(ring, index, &next) > next ||
+	if (drk_consumer_available(ring, index, 0, &next) > next ||
 	    drk_arm_and_look(ring, index, next) > next)
 		return EPOLLIN | EPOLLRDNORM;
 	if (drk_upstream_gone(ring, index, next))

@@ -7,24 +7,21 @@
  *
  *   offset (pages)           region     mapped to userspace
  *   +----------------------+
- *   | 0                    | header     read-only: geometry, claim, cursor,
- *   |                      |            dropped, registry (struct dr_ring_hdr)
+ *   | 0                    | header     read-only: geometry, claim, dropped,
+ *   |                      |            registry (struct disruptor_ring_header)
  *   +----------------------+
  *   | 1                    | consumer 0 read-write through the fd that owns
  *   | 2                    | consumer 1 the consumer, read-only otherwise;
  *   | ...                  | ...        one __u64: the consumer's sequence
  *   | 64                   | consumer 63
  *   +----------------------+
- *   | 65                   | avail      read-only; multi-producer rings only:
- *   | ...                  |            one __u64 per slot
- *   +----------------------+
- *   | 65 + avail pages     | slots      read-only: slot_count * slot_size
- *   | ...                  |
+ *   | 65                   | slots      read-only: slot_count slots of
+ *   | ...                  |            slot_stride bytes: stamp, payload
  *   +----------------------+
  *
  * Read-only regions are mapped without VM_MAYWRITE, so mprotect() cannot
  * make them writable either; no region is ever executable (VM_MAYEXEC is
- * cleared). The kernel writes the header, avail and slots;
+ * cleared). The kernel writes the header and the slots (stamps included);
  * it only reads consumer pages, through dr_seq_read(), which moves a
  * consumer only forward and never past the claim.
  */
@@ -73,8 +70,6 @@ int drk_mmap(struct file *file, struct vm_area_struct *vma)
 
 		region_len = PAGE_SIZE;
 		writable = drk_file_consumer(f) == index;
-	} else if (off->avail && start == off->avail) {
-		region_len = off->avail_len;
 	} else if (start == off->slots) {
 		region_len = off->slots_len;
 	} else {

@@ -91,32 +91,15 @@ EXPORT_SYMBOL_IF_KUNIT(drk_check_ring_params);
 static void drk_layout(struct drk_ring *ring, const struct disruptor_ring_params *p)
 {
 	struct disruptor_offsets *off = &ring->params.off;
-	u64 avail_len = 0, slots_len, pos;
-
-	pos = PAGE_SIZE * (1 + DR_MAX_CONSUMERS);
-	if (p->producer == DISRUPTOR_PRODUCER_MULTI)
-		avail_len = PAGE_ALIGN(p->slot_count * sizeof(atomic64_t));
-	slots_len = PAGE_ALIGN(p->slot_count * p->slot_size);
+	u64 stride = dr_stride(p->slot_size);
 
 	off->header = 0;
 	off->header_len = PAGE_SIZE;
 	off->consumers = PAGE_SIZE;
-	off->avail = avail_len ? pos : 0;
-	off->avail_len = avail_len;
-	off->slots = pos + avail_len;
-	off->slots_len = slots_len;
-	off->hdr.abi_version = offsetof(struct dr_ring_hdr, abi_version);
-	off->hdr.slot_count = offsetof(struct dr_ring_hdr, size);
-	off->hdr.slot_size = offsetof(struct dr_ring_hdr, slot_size);
-	off->hdr.producer = offsetof(struct dr_ring_hdr, mode);
-	off->hdr.claim = offsetof(struct dr_ring_hdr, claim);
-	off->hdr.cursor = offsetof(struct dr_ring_hdr, cursor);
-	off->hdr.dropped = offsetof(struct dr_ring_hdr, dropped);
-	off->hdr.active = offsetof(struct dr_ring_hdr, active);
-	off->hdr.gating = offsetof(struct dr_ring_hdr, gating);
-	off->hdr.deps = offsetof(struct dr_ring_hdr, deps);
-	off->hdr.release_waiters = offsetof(struct dr_ring_hdr, sleepers);
-	ring->block_size = off->slots + slots_len;
+	off->slots = PAGE_SIZE * (1 + DR_MAX_CONSUMERS);
+	off->slots_len = PAGE_ALIGN(p->slot_count * stride);
+	off->slot_stride = stride;
+	ring->block_size = off->slots + off->slots_len;
 }
 
 /* Charge @pages to the creator, as io_uring does; CAP_IPC_LOCK is exempt. */
@@ -210,14 +193,11 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 		goto fail;
 
 	hdr = ring->block;
-	dr_ring_init_shared(hdr, p->producer == DISRUPTOR_PRODUCER_MULTI ?
-			    ring->block + ring->params.off.avail : NULL,
+	dr_ring_init_shared(hdr, ring->block + ring->params.off.slots,
 			    p->slot_count, p->slot_size, p->producer,
 			    p->flags & DISRUPTOR_RING_F_BLOCKING ? DR_RING_BLOCKING : 0);
 	hdr->abi_version = DISRUPTOR_ABI_VERSION;
-	dr_ring_view(&ring->dr, hdr, p->producer == DISRUPTOR_PRODUCER_MULTI ?
-		     ring->block + ring->params.off.avail : NULL,
-		     ring->block + ring->params.off.slots);
+	dr_ring_view(&ring->dr, hdr, ring->block + ring->params.off.slots);
 	for (i = 0; i < DR_MAX_CONSUMERS; i++)
 		ring->dr.seq[i] = ring->block + ring->params.off.consumers + i * PAGE_SIZE;
 	ring->dr.shadow = ring->shadow;
@@ -514,27 +494,20 @@ EXPORT_SYMBOL_IF_KUNIT(drk_consumer_remove);
  * trusts its sequence.
  * @ring: the ring.
  * @index: a registered consumer.
+ * @want: the sequence the caller asks about: the scan of stamps goes at
+ *	  least past it (up to a lap), else stops after the core's window.
  * @next: set to its trusted next sequence.
  *
  * Return: end such that [*@next, end) is readable.
  */
-u64 drk_consumer_available(struct drk_ring *ring, int index, u64 *next)
+u64 drk_consumer_available(struct drk_ring *ring, int index, u64 want, u64 *next)
 {
 	struct dr_ring *r = &ring->dr;
-	u64 claim = atomic64_read(&r->hdr->claim);
-	u64 deps = r->hdr->deps[index];
-	u64 end;
+	u64 stop;
 
-	*next = dr_seq_read(r, index, claim);
-	end = dr_published_upto(r, *next);
-	/*
-	 * Behind upstream consumers too, whose pages are bounded only by the
-	 * claim: an upstream's garbage must not make an unpublished slot look
-	 * readable.
-	 */
-	if (deps)
-		end = min(end, dr_deps_min(r, deps, claim));
-	return end > *next ? end : *next;
+	*next = dr_seq_read(r, index, atomic64_read(&r->hdr->claim));
+	stop = max(*next + r->scan, want + 1);
+	return dr_readable(r, *next, dr_deps_of(r, index), stop);
 }
 EXPORT_SYMBOL_IF_KUNIT(drk_consumer_available);
 
@@ -555,7 +528,7 @@ EXPORT_SYMBOL_IF_KUNIT(drk_consumer_available);
 bool drk_upstream_gone(struct drk_ring *ring, int index, u64 seq)
 {
 	struct dr_ring *r = &ring->dr;
-	u64 dead = r->hdr->deps[index] & READ_ONCE(ring->orphaned);
+	u64 dead = dr_deps_of(r, index) & READ_ONCE(ring->orphaned);
 
 	if (!dead)
 		return false;
@@ -613,7 +586,7 @@ u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq)
 	u64 next, end;
 
 	/* Ready already: arming now would only cost a needless wakeup later. */
-	end = drk_consumer_available(ring, index, &next);
+	end = drk_consumer_available(ring, index, seq, &next);
 	if (end > seq)
 		return end;
 	return drk_arm_and_look(ring, index, seq);
@@ -631,7 +604,7 @@ EXPORT_SYMBOL_IF_KUNIT(drk_ready_or_arm);
  */
 u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq)
 {
-	u64 deps = ring->dr.hdr->deps[index];
+	u64 deps = dr_deps_of(&ring->dr, index);
 	u64 arm = deps ? 0 : seq, next, end, want;
 
 	for (;;) {
@@ -644,7 +617,7 @@ u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq)
 		if (deps)
 			atomic64_or(deps, &ring->dr.hdr->sleepers);
 		drk_arm_wakeup(ring, arm);
-		end = drk_consumer_available(ring, index, &next);
+		end = drk_consumer_available(ring, index, seq, &next);
 		if (end > seq)
 			return end;
 		want = arm;

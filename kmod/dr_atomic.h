@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * dr_atomic.h - the atomics and barriers the ring core uses, mapped onto the
- * kernel's primitives here, and onto C11 __atomic builtins in userspace by
- * dr_atomic_user.h (libdisruptor's copy of the same names).
+ * kernel's primitives. Userspace builds of the core map the same names onto
+ * C11 __atomic builtins in userspace/include/dr_atomic_user.h instead: the
+ * kernel build never includes a userspace header.
  *
  * The ring core (dr_ring.h, dr_ring.c) is compiled into disruptor.ko, the
  * KUnit module and libdisruptor. It names only what is defined here, so both
@@ -11,8 +12,6 @@
  */
 #ifndef _DR_ATOMIC_H
 #define _DR_ATOMIC_H
-
-#ifdef __KERNEL__
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
@@ -34,11 +33,5 @@
 #define dr_likely(x)			likely(x)
 #define dr_unlikely(x)			unlikely(x)
 #define dr_ffs64(x)			__ffs64(x)
-
-#else
-
-#include "dr_atomic_user.h"
-
-#endif /* __KERNEL__ */
 
 #endif /* _DR_ATOMIC_H */

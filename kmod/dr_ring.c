@@ -5,13 +5,42 @@
  * comment holds the ordering contract the labels [A]..[F] refer to.
  */
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
 #include <linux/export.h>
 #include <linux/string.h>
 #else
+#include <assert.h>
 #include <string.h>
 #endif
+#include <linux/disruptor.h>
 
 #include "dr_ring.h"
+
+/*
+ * A kernel ring's header is mapped as the uapi's struct disruptor_ring_header:
+ * the core's typed view of it must put every field where the ABI says.
+ */
+#define DR_SAME_FIELD(core, abi)					\
+	static_assert(offsetof(struct dr_ring_hdr, core) ==		\
+		      offsetof(struct disruptor_ring_header, abi), "header field")
+DR_SAME_FIELD(size, slot_count);
+DR_SAME_FIELD(slot_size, slot_size);
+DR_SAME_FIELD(mode, producer);
+DR_SAME_FIELD(flags, flags);
+DR_SAME_FIELD(abi_version, abi_version);
+DR_SAME_FIELD(active, active);
+DR_SAME_FIELD(gating, gating);
+DR_SAME_FIELD(registry_gen, registry_gen);
+DR_SAME_FIELD(deps, deps);
+DR_SAME_FIELD(claim, claim);
+DR_SAME_FIELD(gate_cache, gate_cache);
+DR_SAME_FIELD(gate_hint, gate_hint);
+DR_SAME_FIELD(dropped, dropped);
+DR_SAME_FIELD(sleepers, release_waiters);
+DR_SAME_FIELD(wake_gen, wake_gen);
+static_assert(sizeof(struct dr_ring_hdr) == sizeof(struct disruptor_ring_header), "header size");
+static_assert(DR_STAMP == DISRUPTOR_STAMP_SIZE && DR_MAX_CONSUMERS == DISRUPTOR_MAX_CONSUMERS &&
+	      DR_RING_BLOCKING == DISRUPTOR_RING_F_BLOCKING, "constants");
 
 static u64 dr_align(u64 v, u64 a)
 {
@@ -63,13 +92,8 @@ int dr_ring_layout(u64 size, u32 slot_size, u32 mode, u32 flags, struct dr_layou
 	off = dr_align(sizeof(struct dr_ring_hdr), DR_LINE);
 	out->seqs = off;
 	off += DR_MAX_CONSUMERS * sizeof(struct dr_seq_line);
-	out->avail = 0;
-	if (mode == DR_MULTI_PRODUCER) {
-		out->avail = off;
-		off = dr_align(off + size * sizeof(atomic64_t), DR_LINE);
-	}
 	out->slots = off;
-	out->total = off + size * slot_size;
+	out->total = off + size * dr_stride(slot_size);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dr_ring_layout);
@@ -77,29 +101,27 @@ EXPORT_SYMBOL_GPL(dr_ring_layout);
 /**
  * dr_ring_init_shared() - initialise a ring's shared state.
  * @hdr: the header, zeroed or not.
- * @avail: MP: the availability array, @size entries; NULL for SP.
+ * @slots: the slots, @size * dr_stride(@slot_size) bytes.
  * @size: slots (checked by dr_ring_check_params()).
- * @slot_size: bytes per slot.
+ * @slot_size: payload bytes per slot.
  * @mode: enum dr_producer_mode.
  * @flags: DR_RING_* flags.
  *
  * Context: before the ring is visible to anyone else.
  */
-void dr_ring_init_shared(struct dr_ring_hdr *hdr, atomic64_t *avail,
+void dr_ring_init_shared(struct dr_ring_hdr *hdr, void *slots,
 			 u64 size, u32 slot_size, u32 mode, u32 flags)
 {
-	u64 i;
+	u64 i, stride = dr_stride(slot_size);
 
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->size = size;
 	hdr->slot_size = slot_size;
 	hdr->mode = mode;
 	hdr->flags = flags;
-	if (mode == DR_MULTI_PRODUCER) {
-		/* The lap before 0: sequence i - size, never equal to i. */
-		for (i = 0; i < size; i++)
-			dr_store_relaxed(&avail[i], i - size);
-	}
+	/* The lap before 0: slot i's stamp is i - size, never equal to i. */
+	for (i = 0; i < size; i++)
+		dr_store_relaxed((atomic64_t *)((u8 *)slots + i * stride), i - size);
 }
 EXPORT_SYMBOL_GPL(dr_ring_init_shared);
 
@@ -107,18 +129,21 @@ EXPORT_SYMBOL_GPL(dr_ring_init_shared);
  * dr_ring_view() - build a process's view of an initialised ring.
  * @r: the view to fill; consumer sequences start unset.
  * @hdr: the shared header.
- * @avail: the availability array (MP) or NULL.
  * @slots: the slots.
  */
-void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, atomic64_t *avail,
-		  void *slots)
+void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, void *slots)
 {
 	memset(r, 0, sizeof(*r));
 	r->hdr = hdr;
-	r->avail = avail;
 	r->slots = slots;
 	r->mask = hdr->size - 1;
 	r->slot_size = hdr->slot_size;
+	r->stride = dr_stride(hdr->slot_size);
+	r->scan = DR_SCAN_BYTES / r->stride;
+	if (r->scan < 16)
+		r->scan = 16;
+	if (r->scan > hdr->size)
+		r->scan = hdr->size;
 	r->mode = hdr->mode;
 	r->flags = hdr->flags;
 }
@@ -142,8 +167,7 @@ int dr_ring_view_block(struct dr_ring *r, void *block)
 	err = dr_ring_layout(hdr->size, hdr->slot_size, hdr->mode, hdr->flags, &l);
 	if (err)
 		return err;
-	dr_ring_view(r, hdr, l.avail ? (atomic64_t *)(base + l.avail) : NULL,
-		     base + l.slots);
+	dr_ring_view(r, hdr, base + l.slots);
 	seqs = (struct dr_seq_line *)(base + l.seqs);
 	for (i = 0; i < DR_MAX_CONSUMERS; i++)
 		r->seq[i] = &seqs[i].seq;
@@ -225,6 +249,8 @@ static void dr_test_gating_window(const struct dr_ring *r)
  * dr_gating_min() - the slowest gating consumer's sequence.
  * @r: the ring.
  * @bound: the current claim; a consumer claiming more is clamped to it.
+ * @hint: set to the gate_hint for the answer: the slowest consumer and
+ *	  the registry generation it was read at, or 0 when there is none.
  *
  * Trusted sequences (no shadows): the leaves gate, those nobody depends
  * on; a consumer never passes its dependencies, so the slowest leaf is the
@@ -239,11 +265,13 @@ static void dr_test_gating_window(const struct dr_ring *r)
  * that was valid before the change and stays valid after it.
  * Return: the minimum, or @bound when no consumer gates the ring.
  */
-u64 dr_gating_min(const struct dr_ring *r, u64 bound)
+u64 dr_gating_min(const struct dr_ring *r, u64 bound, u64 *hint)
 {
 	const struct dr_ring_hdr *h = r->hdr;
 	u64 gen, g, min = bound;
+	unsigned int slowest = DR_MAX_CONSUMERS;
 
+	*hint = 0;
 	/* [G'] pairs with [G] in dr_registry_publish(). */
 	gen = dr_load_acquire(&h->registry_gen);
 	/*
@@ -254,10 +282,13 @@ u64 dr_gating_min(const struct dr_ring *r, u64 bound)
 	g = dr_load_acquire(r->shadow ? &h->active : &h->gating);
 	dr_test_gating_window(r);
 	while (g) {
-		u64 v = dr_seq_read(r, dr_ffs64(g), bound);
+		unsigned int i = dr_ffs64(g);
+		u64 v = dr_seq_read(r, i, bound);
 
-		if (v < min)
+		if (v < min) {
 			min = v;
+			slowest = i;
+		}
 		g &= g - 1;
 	}
 	/* [G'] orders the sequence reads before the re-read of gen. */
@@ -267,6 +298,8 @@ u64 dr_gating_min(const struct dr_ring *r, u64 bound)
 
 		if (cached < min)
 			min = cached;
+	} else if (slowest < DR_MAX_CONSUMERS) {
+		*hint = gen << DR_HINT_GEN_SHIFT | DR_HINT_VALID | slowest;
 	}
 	return min;
 }
@@ -295,20 +328,50 @@ u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound)
 }
 EXPORT_SYMBOL_GPL(dr_deps_min);
 
+/*
+ * Has the consumer that set the cached minimum stayed at or below it, in
+ * the same registry? Then the ring is still full for any claim the cache
+ * refused, and one load said so: no scan, and no store to the producers'
+ * shared line. Any hint is safe: a gating consumer at or below the cache
+ * bounds the true minimum by it.
+ */
+static bool dr_gate_unmoved(const struct dr_ring *r, u64 cached, u64 end)
+{
+	u64 hint = dr_load_relaxed(&r->hdr->gate_hint);
+	u64 gen = dr_load_relaxed(&r->hdr->registry_gen);
+
+	if (!(hint & DR_HINT_VALID) || hint >> DR_HINT_GEN_SHIFT !=
+	    (gen << DR_HINT_GEN_SHIFT) >> DR_HINT_GEN_SHIFT)
+		return false;
+	return dr_seq_read(r, hint & (DR_HINT_VALID - 1), end) <= cached;
+}
+
 /**
  * dr_gate_refresh() - recompute the gating minimum for a claim ending at @end.
  * @r: the ring.
  * @end: one past the claim's last sequence.
  *
- * The slow half of dr_claim_ready(), taken about once per lap.
+ * The slow half of dr_claim_ready(), taken about once per lap, and on each
+ * retry of a claim the ring refused: those look at the consumer that
+ * refused them, and scan every gating consumer only once it has moved.
  * Return: true when every leaf consumer has finished with those slots.
  */
 bool dr_gate_refresh(struct dr_ring *r, u64 end)
 {
-	u64 min = dr_gating_min(r, end);
+	struct dr_ring_hdr *h = r->hdr;
+	/* [D'] pairs with [D]: another producer may have refreshed it. */
+	u64 cached = dr_load_acquire(&h->gate_cache), min, hint;
 
-	/* [D] pairs with [D'] in dr_claim_ready(). */
-	dr_store_release(&r->hdr->gate_cache, min);
+	if (end <= cached + r->mask + 1)
+		return true;
+	if (dr_gate_unmoved(r, cached, end))
+		return false;
+	min = dr_gating_min(r, end, &hint);
+	if (min > cached) {
+		/* [D] pairs with [D'] in dr_claim_ready(), dr_gate_refresh(). */
+		dr_store_release(&h->gate_cache, min);
+	}
+	dr_store_relaxed(&h->gate_hint, hint);
 	return end <= min + r->mask + 1;
 }
 EXPORT_SYMBOL_GPL(dr_gate_refresh);
@@ -319,7 +382,7 @@ static u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active)
 	u64 a = active, depended = 0;
 
 	while (a) {
-		depended |= h->deps[dr_ffs64(a)];
+		depended |= dr_load_relaxed(&h->deps[dr_ffs64(a)]);
 		a &= a - 1;
 	}
 	return active & ~depended;
@@ -359,7 +422,7 @@ int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq)
 {
 	struct dr_ring_hdr *h = r->hdr;
 	u64 active = dr_load_relaxed(&h->active);
-	u64 start, claim;
+	u64 start, claim, hint;
 	unsigned int i;
 
 	if (deps & ~active)
@@ -377,8 +440,9 @@ int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq)
 	 * which is at most the start chosen below.
 	 */
 	claim = dr_load_acquire(&h->claim);
-	dr_seq_set(r, i, deps ? dr_deps_min(r, deps, claim) : dr_gating_min(r, claim));
-	h->deps[i] = deps;
+	dr_seq_set(r, i, deps ? dr_deps_min(r, deps, claim) : dr_gating_min(r, claim, &hint));
+	/* Before [E], which publishes it with the new bitmaps. */
+	dr_store_relaxed(&h->deps[i], deps);
 	dr_registry_publish(h, active | BIT_ULL(i));
 	/*
 	 * Producers that still used the old bitmap saw nothing newer than
@@ -411,9 +475,9 @@ int dr_consumer_unregister(struct dr_ring *r, u32 index)
 		return -ENOENT;
 	bit = BIT_ULL(index);
 	for (a = active & ~bit; a; a &= a - 1)
-		if (h->deps[dr_ffs64(a)] & bit)
+		if (dr_load_relaxed(&h->deps[dr_ffs64(a)]) & bit)
 			return -EBUSY;
-	h->deps[index] = 0;
+	dr_store_relaxed(&h->deps[index], 0);
 	dr_registry_publish(h, active & ~bit);
 	return 0;
 }
@@ -435,7 +499,7 @@ int dr_consumer_init(struct dr_consumer *c, struct dr_ring *r, u32 index)
 	c->ring = r;
 	c->index = index;
 	c->seq = r->seq[index];
-	c->deps = r->hdr->deps[index];
+	c->deps = dr_deps_of(r, index);
 	c->next = dr_load_acquire(c->seq);
 	c->limit = c->next;
 	return 0;
@@ -446,26 +510,16 @@ EXPORT_SYMBOL_GPL(dr_consumer_init);
  * dr_consumer_refresh() - recompute how far a consumer may read.
  * @c: the consumer.
  *
- * The consumer barrier: behind the producers (the highest contiguous
- * published sequence) or behind its upstream consumers.
+ * The consumer barrier: behind the producers (the published run from
+ * @c->next, scanned for at most @c->ring->scan slots, so that a consumer far
+ * behind does not pull a lap of lines through its cache before reading
+ * one) or behind its upstream consumers.
  * Return: the new limit, at least @c->next.
  */
 u64 dr_consumer_refresh(struct dr_consumer *c)
 {
-	const struct dr_ring *r = c->ring;
-	u64 limit;
+	u64 limit = dr_readable(c->ring, c->next, c->deps, c->next + c->ring->scan);
 
-	/*
-	 * Upstream sequences never pass the claim; only untrusted ones (the
-	 * kernel's shadows) need the claim, a producer-hot line, as a bound.
-	 */
-	if (c->deps)
-		limit = dr_deps_min(r, c->deps,
-				    r->shadow ? dr_load_relaxed(&r->hdr->claim) : ~0ULL);
-	else
-		limit = dr_published_upto(r, c->next);
-	if (limit < c->next)
-		limit = c->next;
 	c->limit = limit;
 	return limit;
 }

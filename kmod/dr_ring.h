@@ -14,34 +14,32 @@
  * consumer, so that no consumer's page can move the gate past another.
  *
  * Memory is in two parts. The shared part (struct dr_ring_hdr, the
- * availability array, the consumer sequences, the slots) may live in a
- * memfd or in pages mapped to userspace; it holds no pointers. The view
- * (struct dr_ring, struct dr_consumer) is private to one process and points
- * into the shared part.
+ * consumer sequences, the slots) may live in a memfd or in pages mapped to
+ * userspace; it holds no pointers. The view (struct dr_ring, struct
+ * dr_consumer) is private to one process and points into the shared part.
  *
- * Availability. A single-producer (SP) ring publishes by advancing
- * hdr->cursor. A multi-producer (MP) ring has an availability array with one
- * 64-bit entry per slot: avail[s & mask] == s once s is published. Entries
- * start at i - size (the lap before 0), so nothing is published at first and
- * no lap can alias another. Consumers scan it from their next sequence for
- * the highest contiguous published sequence, reading no producer counter.
- * Publishing costs one plain store per event and no read-modify-write; the
- * scan is paid by consumers, in their own cache. The alternative, publishers
- * advancing a shared cursor with a CAS behind a full barrier, measured 1.2x
- * to 3x slower here (userspace/bench/avail_schemes.c, numbers in README).
+ * Readiness is stamped in the slot. Each slot is an 8-byte stamp followed by
+ * slot_size bytes of payload; publishing sequence s stores s in its slot's
+ * stamp after the payload, and a consumer that reads stamp == s reads the
+ * payload beside it: a caught-up consumer pulls one line per event, and no
+ * producer counter. Stamps start at i - size (the lap before 0), so nothing
+ * is published at first and no lap aliases another. Single- and
+ * multi-producer rings publish alike; a batch of n is n stamps, each on a
+ * line the producer writes anyway. bench/layouts.sh (make bench-avail)
+ * measured this against a stamp padded to its own line and against the
+ * availability array it replaced.
  *
- * Ordering contract. Writer of each shared field, and the pairs:
+ * Ordering contract: every shared field, who writes it, and each label's
+ * partner. Acquire/release pairs are [X] (the store) and [X'] (the load).
  *
- *  hdr geometry, hdr->deps	written before the ring is shared; read-only.
+ *  hdr geometry, abi_version	written before the ring is shared; read-only.
  *  hdr->claim			SP: the producer (relaxed). MP: producers (fully
- *				ordered fetch_add / try_cmpxchg).
- *  slot contents		the producer that claimed it, before publishing.
- *  hdr->cursor (SP)		the producer: store-release in dr_publish()
- *				[A], paired with the load-acquire in
- *				dr_published_upto() [A'].
- *  avail[] (MP)		producers: store-release in dr_publish() [B],
- *				paired with the load-acquire in
- *				dr_published_upto() [B'].
+ *				ordered fetch_add / try_cmpxchg). Read relaxed
+ *				elsewhere, as a bound only.
+ *  slot payload		the producer that claimed it, before [S].
+ *  slot stamp			that producer: store-release in dr_publish()
+ *				[S], paired with the load-acquire in
+ *				dr_published_upto() and dr_is_published() [S'].
  *  consumer sequence		its consumer: store-release in
  *				dr_consumer_release() [C], paired with the
  *				load-acquire in dr_seq_read() [C'], which
@@ -51,29 +49,51 @@
  *				(downstream reads follow upstream's work).
  *  hdr->gate_cache		producers: store-release in dr_gate_refresh()
  *				[D], paired with the load-acquire in
- *				dr_claim_ready() [D'], so an MP producer trusting
- *				another's minimum also inherits its acquire of
- *				[C'] (SP: the same thread; free on x86).
- *  hdr->gating, hdr->active	the registry (serialised by the caller):
- *				store-release [E] after the new consumer's
- *				sequence is set, paired with load-acquire in
- *				dr_gating_min() [E'] (of gating, or of active
- *				when the ring has shadows).
+ *				dr_claim_ready() and dr_gate_refresh() [D'], so
+ *				an MP producer trusting another's minimum also
+ *				inherits its acquire of [C'].
+ *  hdr->gate_hint		producers, relaxed both ways: the consumer that
+ *				set the minimum, and the registry_gen it was
+ *				read at. Only a shortcut: a refused claim looks
+ *				at that one consumer, and a full refresh runs
+ *				once it has moved or the registry has changed.
+ *				Any hint is safe: a gating consumer at or below
+ *				gate_cache proves the ring still full.
+ *  hdr->deps[i]		the registry (serialised by the caller), with
+ *				dr_deps_set() before [E]; read with dr_deps_of()
+ *				by whoever acquired [E'] or registered i itself.
+ *  hdr->gating, hdr->active	the registry: store-release [E] after the new
+ *				consumer's sequence and deps are set, paired
+ *				with load-acquire in dr_gating_min() [E'] (of
+ *				gating, or of active when the ring has shadows)
+ *				and in dr_consumer_init().
  *  hdr->registry_gen		the registry: a seqlock, fully ordered adds [G]
  *				around [E], paired with the re-read after a full
  *				barrier in dr_gating_min() [G'].
- *  hdr->sleepers		blocking consumers, fully ordered add before
- *				re-checking for events [F], paired with the full
- *				barrier in dr_wakeup_needed() [F'] between a
- *				publish or a release and the read of sleepers.
- *				Kernel rings: a bitmap of the consumers a sleeper
- *				waits behind, set by the kernel before its look
- *				[W] (drk_arm_and_look()), also paired with [F'];
- *				the releaser then calls DISRUPTOR_IOC_WAKE.
+ *  hdr->sleepers		blocking consumers, a fully ordered add before
+ *				looking for events once more [F], paired with
+ *				the full barrier in dr_wakeup_needed() [F']
+ *				between a publish or a release and the read of
+ *				sleepers. Kernel rings: a bitmap of the
+ *				consumers a sleeper waits behind, set by the
+ *				kernel before its look [W] (drk_arm_and_look()),
+ *				also paired with [F']; the releaser then calls
+ *				DISRUPTOR_IOC_WAKE.
+ *  hdr->wake_gen		memfd rings: the futex word. A waker adds 1
+ *				(fully ordered) after [F'] and wakes; a sleeper
+ *				reads it before [F], and FUTEX_WAIT sleeps only
+ *				if it is unchanged: a wake between the sleeper's
+ *				look and its sleep is never lost.
  *  hdr->dropped		producers that fail a claim (fetch_add).
  *  shadow[i] (kernel only)	whoever reads consumer i's untrusted page:
  *				a monotonic try_cmpxchg, so concurrent readers
  *				agree and the value only moves forward.
+ *  halted (libdisruptor)	disruptor_consumer_halt(), relaxed; read
+ *				relaxed by the consumer's waits, which re-check
+ *				it at least every wait slice.
+ *
+ * scripts/model/ring_v2.pml checks [S], [S'], [C], [C'], [D], [F] and [F']
+ * over every interleaving of three producers and two consumers.
  *
  * Published + dropped == offered: every claim is published (a claim cannot
  * be abandoned), so hdr->claim counts published events once they are
@@ -82,13 +102,24 @@
 #ifndef _DR_RING_H
 #define _DR_RING_H
 
+#ifdef __KERNEL__
 #include "dr_atomic.h"
+#else
+#include "dr_atomic_user.h"
+#endif
 
 /* Two lines apart: the adjacent-line prefetcher fetches 128-byte pairs. */
 #define DR_LINE			128
 #define DR_MAX_CONSUMERS	64
 #define DR_MAX_SIZE		BIT_ULL(30)
 #define DR_MAX_SLOT_SIZE	65536U
+/* Bytes of stamp before each slot's payload (DISRUPTOR_STAMP_SIZE). */
+#define DR_STAMP		8
+/* A consumer's scan for published slots reads at most this many bytes. */
+#define DR_SCAN_BYTES		65536U
+/* gate_hint: consumer index in bits 0-6 (bit 6: valid), registry_gen above. */
+#define DR_HINT_VALID		BIT_ULL(6)
+#define DR_HINT_GEN_SHIFT	8
 
 enum dr_producer_mode {
 	DR_SINGLE_PRODUCER	= 0,
@@ -100,20 +131,22 @@ enum dr_producer_mode {
 #define DR_RING_FLAGS_ALL	(DR_RING_BLOCKING)
 
 /**
- * struct dr_ring_hdr - the shared sequencer state of one ring.
+ * struct dr_ring_hdr - the shared sequencer state of one ring; on a kernel
+ * ring, the mapped struct disruptor_ring_header (dr_ring.c checks that each
+ * field sits where the uapi header says).
  * @size: number of slots, a power of two.
- * @slot_size: bytes per slot, a multiple of 8.
+ * @slot_size: payload bytes per slot, a multiple of 8.
  * @mode: enum dr_producer_mode.
  * @flags: DR_RING_* flags.
  * @abi_version: the mapping's ABI version (kernel rings), else 0.
- * @deps: per consumer index, the bitmap of consumers it reads behind.
  * @active: bitmap of registered consumers.
  * @gating: bitmap of leaf consumers: the ones producers wait for (with
  *	    shadows, producers wait for every @active consumer).
  * @registry_gen: odd while the registry changes (a seqlock over @gating).
+ * @deps: per consumer index, the bitmap of consumers it reads behind.
  * @claim: count of claimed sequences; the next sequence to claim.
- * @cursor: SP only: count of published sequences.
  * @gate_cache: a minimum of the gating sequences seen lately; a lower bound.
+ * @gate_hint: the consumer that set @gate_cache and the @registry_gen then.
  * @dropped: claims refused because the ring was full.
  * @sleepers: consumers that are asleep or about to sleep (kernel rings:
  *	      the bitmap of consumers whose release a sleeper waits for).
@@ -131,11 +164,12 @@ struct dr_ring_hdr {
 	atomic64_t	active;
 	atomic64_t	gating;
 	atomic64_t	registry_gen;
-	u64		deps[DR_MAX_CONSUMERS];
+	atomic64_t	deps[DR_MAX_CONSUMERS];
 
 	atomic64_t	claim __aligned(DR_LINE);
-	atomic64_t	cursor __aligned(DR_LINE);
 	atomic64_t	gate_cache __aligned(DR_LINE);
+	atomic64_t	gate_hint;
+
 	atomic64_t	dropped __aligned(DR_LINE);
 	atomic64_t	sleepers __aligned(DR_LINE);
 	u32		wake_gen;
@@ -153,24 +187,26 @@ struct dr_seq_line {
 /**
  * struct dr_ring - one process's view of a ring.
  * @hdr: the shared header.
- * @avail: MP only: the availability array, @hdr->size entries.
- * @slots: the slots.
+ * @slots: the slots, @stride bytes apart: a stamp, then the payload.
  * @seq: each consumer index's sequence (NULL until registered).
  * @shadow: NULL, or when @seq points into memory the consumers' owners may
  *	    write (the kernel's mapped pages), per index the value last
  *	    trusted: producers and barriers then use dr_seq_read().
  * @mask: @hdr->size - 1, kept here to avoid a shared load.
+ * @stride: DR_STAMP + @slot_size.
+ * @scan: how many slots a consumer's scan reads at most (DR_SCAN_BYTES).
  * @slot_size: copy of @hdr->slot_size.
  * @mode: copy of @hdr->mode.
  * @flags: copy of @hdr->flags.
  */
 struct dr_ring {
 	struct dr_ring_hdr	*hdr;
-	atomic64_t		*avail;
 	u8			*slots;
 	atomic64_t		*seq[DR_MAX_CONSUMERS];
 	atomic64_t		*shadow;
 	u64			mask;
+	u64			stride;
+	u64			scan;
 	u32			slot_size;
 	u32			mode;
 	u32			flags;
@@ -199,28 +235,25 @@ struct dr_consumer {
  * memory (the memfd backend, KUnit). Offsets from the block's start.
  * @hdr: the header.
  * @seqs: DR_MAX_CONSUMERS struct dr_seq_line.
- * @avail: the availability array (MP; 0 for SP).
  * @slots: the slots.
  * @total: bytes in the block.
  */
 struct dr_layout {
 	u64 hdr;
 	u64 seqs;
-	u64 avail;
 	u64 slots;
 	u64 total;
 };
 
 int dr_ring_check_params(u64 size, u32 slot_size, u32 mode, u32 flags);
 int dr_ring_layout(u64 size, u32 slot_size, u32 mode, u32 flags, struct dr_layout *out);
-void dr_ring_init_shared(struct dr_ring_hdr *hdr, atomic64_t *avail,
+void dr_ring_init_shared(struct dr_ring_hdr *hdr, void *slots,
 			 u64 size, u32 slot_size, u32 mode, u32 flags);
-void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, atomic64_t *avail,
-		  void *slots);
+void dr_ring_view(struct dr_ring *r, struct dr_ring_hdr *hdr, void *slots);
 int dr_ring_view_block(struct dr_ring *r, void *block);
 
 u64 dr_seq_read(const struct dr_ring *r, unsigned int i, u64 bound);
-u64 dr_gating_min(const struct dr_ring *r, u64 bound);
+u64 dr_gating_min(const struct dr_ring *r, u64 bound, u64 *hint);
 u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound);
 bool dr_gate_refresh(struct dr_ring *r, u64 end);
 
@@ -230,15 +263,50 @@ int dr_consumer_init(struct dr_consumer *c, struct dr_ring *r, u32 index);
 u64 dr_consumer_refresh(struct dr_consumer *c);
 
 /**
- * dr_slot() - the slot that holds a sequence.
+ * dr_stride() - bytes from one slot to the next.
+ * @slot_size: payload bytes per slot.
+ *
+ * Return: DR_STAMP + @slot_size.
+ */
+static inline u64 dr_stride(u32 slot_size)
+{
+	return DR_STAMP + (u64)slot_size;
+}
+
+/**
+ * dr_stamp() - the stamp of the slot that holds a sequence.
  * @r: the ring.
  * @seq: any sequence.
  *
- * Return: a pointer to @r->slot_size bytes.
+ * Return: the stamp: the last sequence published into that slot.
+ */
+static inline atomic64_t *dr_stamp(const struct dr_ring *r, u64 seq)
+{
+	return (atomic64_t *)(r->slots + (size_t)((seq & r->mask) * r->stride));
+}
+
+/**
+ * dr_slot() - the payload of the slot that holds a sequence.
+ * @r: the ring.
+ * @seq: any sequence.
+ *
+ * Return: a pointer to @r->slot_size bytes, right after the slot's stamp.
  */
 static inline void *dr_slot(const struct dr_ring *r, u64 seq)
 {
-	return r->slots + (size_t)(seq & r->mask) * r->slot_size;
+	return r->slots + (size_t)((seq & r->mask) * r->stride) + DR_STAMP;
+}
+
+/**
+ * dr_deps_of() - the consumers consumer @i reads behind.
+ * @r: the ring.
+ * @i: a consumer index.
+ *
+ * Return: the bitmap, as the registry last set it (see [E]).
+ */
+static inline u64 dr_deps_of(const struct dr_ring *r, unsigned int i)
+{
+	return dr_load_relaxed(&r->hdr->deps[i]);
 }
 
 /**
@@ -325,20 +393,17 @@ static inline int dr_try_claim(struct dr_ring *r, u32 n, u64 *lo)
  * @lo: first sequence, as claimed.
  * @hi: last sequence (inclusive).
  *
- * Context: any; SP rings publish in claim order.
+ * One stamp per sequence, each on the line of the payload it covers: no
+ * other shared write, for one event or a batch.
+ * Context: any, once each slot of the claim is filled.
  */
 static inline void dr_publish(struct dr_ring *r, u64 lo, u64 hi)
 {
 	u64 s;
 
-	if (r->mode == DR_SINGLE_PRODUCER) {
-		/* [A] pairs with [A'] in dr_published_upto(). */
-		dr_store_release(&r->hdr->cursor, hi + 1);
-		return;
-	}
 	for (s = lo; s <= hi; s++) {
-		/* [B] pairs with [B'] in dr_published_upto(). */
-		dr_store_release(&r->avail[s & r->mask], s);
+		/* [S] pairs with [S'] in dr_published_upto(), dr_is_published(). */
+		dr_store_release(dr_stamp(r, s), s);
 	}
 }
 
@@ -371,29 +436,27 @@ static inline void dr_ring_drop(struct dr_ring *r, u64 n)
 }
 
 /**
- * dr_published_upto() - the highest contiguous published sequence, + 1.
+ * dr_published_upto() - the end of the published run that starts at @from.
  * @r: the ring.
  * @from: a sequence known to be published or the next to be (a consumer's
  *	  next sequence).
+ * @stop: scan no further than this; at most @from + the ring's size.
  *
+ * The stamps alone say what is published: no producer counter is read, and
+ * a caught-up consumer's look is the line it reads the payload from.
  * Return: end such that every sequence in [@from, end) is published.
  */
-static inline u64 dr_published_upto(const struct dr_ring *r, u64 from)
+static inline u64 dr_published_upto(const struct dr_ring *r, u64 from, u64 stop)
 {
-	u64 s, stop = from + r->mask + 1;
+	u64 s;
 
-	if (r->mode == DR_SINGLE_PRODUCER) {
-		/* [A'] pairs with [A] in dr_publish(). */
-		return dr_load_acquire(&r->hdr->cursor);
-	}
 	/*
-	 * The entries alone say what is published: no read of hdr->claim, so
-	 * consumers do not pull the producers' hottest line. A lap at most:
-	 * producers cannot pass the slowest consumer, which is at most @from.
+	 * A lap at most: producers cannot pass the slowest consumer, which is
+	 * at most @from, so a stamp equal to s is this lap's.
 	 */
 	for (s = from; s < stop; s++) {
-		/* [B'] pairs with [B] in dr_publish(). */
-		if (dr_load_acquire(&r->avail[s & r->mask]) != s)
+		/* [S'] pairs with [S] in dr_publish(). */
+		if (dr_load_acquire(dr_stamp(r, s)) != s)
 			break;
 	}
 	return s;
@@ -404,14 +467,40 @@ static inline u64 dr_published_upto(const struct dr_ring *r, u64 from)
  * @r: the ring.
  * @seq: the sequence.
  *
- * One load: cheaper than dr_published_upto() when only "any?" matters.
  * Return: true when @seq is published.
  */
 static inline bool dr_is_published(const struct dr_ring *r, u64 seq)
 {
-	if (r->mode == DR_SINGLE_PRODUCER)
-		return dr_load_acquire(&r->hdr->cursor) > seq;	/* [A'] */
-	return dr_load_acquire(&r->avail[seq & r->mask]) == seq;	/* [B'] */
+	/* [S'] pairs with [S] in dr_publish(). */
+	return dr_load_acquire(dr_stamp(r, seq)) == seq;
+}
+
+/**
+ * dr_readable() - how far a consumer may read: the published run from
+ * @next, behind its upstream consumers. The one answer the library, the
+ * kernel's waits and the scheduler's kfunc all use.
+ * @r: the ring.
+ * @next: the consumer's next sequence (as trusted).
+ * @deps: its upstream consumers (dr_deps_of()), or 0.
+ * @stop: look no further than this: @next + 1 asks "anything?", @next +
+ *	  @r->scan a batch; clamped to a lap.
+ *
+ * Upstream sequences bound the scan (the stamps behind them are published:
+ * no upstream passes what it read), and the stamps bound the upstreams (an
+ * untrusted upstream page never makes an unpublished slot look readable).
+ * Return: end such that [@next, end) is readable; @next when nothing is.
+ */
+static inline u64 dr_readable(const struct dr_ring *r, u64 next, u64 deps, u64 stop)
+{
+	if (stop - next > r->mask + 1)
+		stop = next + r->mask + 1;
+	if (deps) {
+		u64 up = dr_deps_min(r, deps, stop);
+
+		if (up < stop)
+			stop = up;
+	}
+	return stop > next ? dr_published_upto(r, next, stop) : next;
 }
 
 /**

@@ -121,7 +121,7 @@ static void drk_publish_copy_should_drop_when_full_and_count(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, drk_publish_copy(ring, big, sizeof(big)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->dr.hdr->dropped), 2);
-	KUNIT_EXPECT_EQ(test, drk_consumer_available(ring, index, &next), 4);
+	KUNIT_EXPECT_EQ(test, drk_consumer_available(ring, index, 0, &next), 4);
 	KUNIT_EXPECT_EQ(test, next, 0);
 	KUNIT_EXPECT_EQ(test, *(u64 *)drk_slot(ring, 3), 3);
 	/* The rest of a slot is zeroed. */
@@ -240,7 +240,7 @@ static void drk_publish_should_work_from_hard_irq(struct kunit *test)
 	hrtimer_cancel(&run->timer);
 	KUNIT_EXPECT_TRUE(test, run->in_hardirq);
 	KUNIT_EXPECT_EQ(test, run->published, 100);
-	KUNIT_EXPECT_EQ(test, drk_consumer_available(ring, index, &next), 100);
+	KUNIT_EXPECT_EQ(test, drk_consumer_available(ring, index, 0, &next), 100);
 	for (i = 0; i < 100; i++)
 		KUNIT_EXPECT_EQ(test, *(u64 *)drk_slot(ring, i), i);
 	drk_consumer_remove(ring, index);

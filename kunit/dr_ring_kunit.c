@@ -22,7 +22,7 @@ static struct dr_ring *dr_test_ring(struct kunit *test, u64 size, u32 slot_size,
 	KUNIT_ASSERT_EQ(test, dr_ring_layout(size, slot_size, mode, 0, &l), 0);
 	block = kunit_kzalloc(test, l.total, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, block);
-	dr_ring_init_shared(block, l.avail ? block + l.avail : NULL, size, slot_size, mode, 0);
+	dr_ring_init_shared(block, block + l.slots, size, slot_size, mode, 0);
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_EQ(test, dr_ring_view_block(r, block), 0);
@@ -139,6 +139,7 @@ static void dr_consumer_with_deps_should_read_behind_upstream(struct kunit *test
 	struct dr_ring *r = dr_test_ring(test, 16, 8, DR_SINGLE_PRODUCER);
 	struct dr_consumer a, b, d;
 	int ia, ib, id, i;
+	u64 hint;
 
 	ia = dr_consumer_register(r, 0, NULL);
 	ib = dr_consumer_register(r, 0, NULL);
@@ -159,8 +160,43 @@ static void dr_consumer_with_deps_should_read_behind_upstream(struct kunit *test
 	/* Removing the join makes both branches gate again. */
 	KUNIT_EXPECT_EQ(test, dr_consumer_unregister(r, id), 0);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&r->hdr->gating), BIT_ULL(ia) | BIT_ULL(ib));
-	KUNIT_EXPECT_EQ(test, dr_gating_min(r, 10), 5);
+	KUNIT_EXPECT_EQ(test, dr_gating_min(r, 10, &hint), 5);
+	KUNIT_EXPECT_EQ(test, hint & (DR_HINT_VALID - 1), ib);
 	KUNIT_EXPECT_EQ(test, dr_consumer_unregister(r, id), -ENOENT);
+}
+
+/*
+ * A refused claim looks only at the consumer that refused it (gate_hint);
+ * that consumer leaving without moving must not leave the ring full for
+ * good: the registry's generation retires the hint.
+ */
+static void dr_refused_claim_should_succeed_once_the_slowest_consumer_leaves(struct kunit *test)
+{
+	struct dr_ring *r = dr_test_ring(test, 4, 8, DR_MULTI_PRODUCER);
+	struct dr_consumer a, b;
+	int ia, ib, i;
+	u64 lo;
+
+	ia = dr_consumer_register(r, 0, NULL);
+	ib = dr_consumer_register(r, 0, NULL);
+	KUNIT_ASSERT_EQ(test, dr_consumer_init(&a, r, ia), 0);
+	KUNIT_ASSERT_EQ(test, dr_consumer_init(&b, r, ib), 0);
+	for (i = 0; i < 4; i++)
+		dr_publish_value(test, r, i);
+	dr_consumer_release(&b, 2);
+	KUNIT_EXPECT_EQ(test, dr_try_claim(r, 1, &lo), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&r->hdr->gate_hint) & (DR_HINT_VALID - 1), ia);
+	/* Another consumer moving does not free a slot the slowest holds. */
+	dr_consumer_release(&b, 4);
+	KUNIT_EXPECT_EQ(test, dr_try_claim(r, 1, &lo), -EAGAIN);
+	/* The slowest moving does, at once. */
+	dr_consumer_release(&a, 1);
+	KUNIT_EXPECT_EQ(test, dr_try_claim(r, 1, &lo), 0);
+	dr_publish(r, lo, lo);
+	KUNIT_EXPECT_EQ(test, dr_try_claim(r, 1, &lo), -EAGAIN);
+	/* The slowest leaving without moving does too. */
+	KUNIT_EXPECT_EQ(test, dr_consumer_unregister(r, ia), 0);
+	KUNIT_EXPECT_EQ(test, dr_try_claim(r, 1, &lo), 0);
 }
 
 /*
@@ -381,9 +417,8 @@ static void dr_kt_report(struct kunit *test, struct dr_kt_run *run, const char *
 	for (; active; active &= active - 1) {
 		i = dr_ffs64(active);
 		s = dr_seq_read(r, i, U64_MAX);
-		kunit_err(test, "  consumer %d (behind 0x%llx): finished %llu%s%llu\n", i,
-			  r->hdr->deps[i], s, r->avail ? "; its next slot holds " : "",
-			  r->avail ? (u64)atomic64_read(&r->avail[s & r->mask]) : 0);
+		kunit_err(test, "  consumer %d (behind 0x%llx): finished %llu; its next slot's stamp %llu\n",
+			  i, dr_deps_of(r, i), s, (u64)atomic64_read(dr_stamp(r, s)));
 	}
 }
 
@@ -420,7 +455,7 @@ static int dr_kt_start_reader(struct dr_kt_run *run, struct dr_kt_reader *k, int
 
 	k->run = run;
 	k->index = index;
-	k->deps = run->r->hdr->deps[index];
+	k->deps = dr_deps_of(run->r, index);
 	k->until = until;
 	k->from_start = from_start;
 	init_completion(&k->done);
@@ -642,6 +677,7 @@ static struct kunit_case dr_ring_cases[] = {
 	KUNIT_CASE(dr_ring_should_keep_order_across_laps),
 	KUNIT_CASE(dr_try_claim_should_fail_when_full_until_the_slowest_releases),
 	KUNIT_CASE(dr_published_upto_should_stop_at_the_first_gap),
+	KUNIT_CASE(dr_refused_claim_should_succeed_once_the_slowest_consumer_leaves),
 	KUNIT_CASE(dr_consumer_with_deps_should_read_behind_upstream),
 	KUNIT_CASE_PARAM_ATTR(dr_mp_kthreads_should_account_for_every_event,
 			      dr_mp_producers_gen_params, { .speed = KUNIT_SPEED_SLOW }),

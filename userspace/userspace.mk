@@ -74,12 +74,3 @@ userspace: $(BUILD)/user/libdisruptor.a $(BUILD)/user/libdisruptor.so.$(LIB_VERS
 	   $(BUILD)/user/disruptor.pc
 user-tests: userspace $(USER_TESTS)
 
-# The measurement behind the MP availability scheme (see kmod/dr_ring.h).
-$(BUILD)/bench/avail_schemes: userspace/bench/avail_schemes.c kmod/dr_ring.c $(wildcard kmod/*.h userspace/include/*.h)
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -Ikmod -Iuserspace/include \
-		-o $@ userspace/bench/avail_schemes.c kmod/dr_ring.c -lm
-
-.PHONY: bench-avail
-bench-avail: $(BUILD)/bench/avail_schemes
-	$(BUILD)/bench/avail_schemes 4000000 5

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ring_v2.pml - the ring v2 protocol (issue 16: readiness stamped in the
- * slot), in Promela for spin, as bench/bench_layouts.c prototypes it:
+ * ring_v2.pml - the ring protocol of ABI 2 (readiness stamped in the slot),
+ * in Promela for spin, as kmod/dr_ring.[ch] implement it (memfd sleeping):
  *
  *   producer:  lo = fetch_add(claim, n)                    (locked RMW)
  *              wait until lo + n <= gate + SLOTS: only when the cached
- *              gate says full, gate = min(consumer sequences) [D], then
- *              wait for a consumer to move if it still says full
+ *              gate says full, g = min(consumer sequences), stored in
+ *              gate if higher [D]; if still full, wait for the slowest
+ *              consumer (the hint) to move, then look again
  *              for each s in [lo, lo + n): payload = s; stamp = s [S]
  *              [F'] full barrier; if sleepers: wake_gen++ (locked), wake
  *   C0:        while stamp[next] == next [S'] (acquire): read the payload,
@@ -112,7 +113,7 @@ inline store_then_wake(kind, idx, val)
 
 proctype producer(byte batch; byte rounds)
 {
-	byte lo, s, g, c0, c1;
+	byte lo, s, g, c0, c1, h;
 
 	do
 	:: rounds == 0 -> break
@@ -127,10 +128,20 @@ proctype producer(byte batch; byte rounds)
 			 * one by one they can only give a lower minimum (each
 			 * only grows), which is safer, so this covers that too.
 			 */
-			atomic { c0 = cseq[0]; c1 = cseq[1]; g = (c0 < c1 -> c0 : c1); gate = g };
+			atomic {
+				c0 = cseq[0]; c1 = cseq[1];
+				if
+				:: c0 <= c1 -> g = c0; h = 0
+				:: else -> g = c1; h = 1
+				fi;
+				if	/* only a higher minimum is stored */
+				:: g > gate -> gate = g
+				:: else -> skip
+				fi
+			};
 			if
 			:: lo + batch <= g + SLOTS -> skip
-			:: else -> (cseq[0] != c0 || cseq[1] != c1)	/* spin: until one moves */
+			:: else -> (cseq[h] > g)	/* dr_gate_unmoved(): the slowest, until it moves */
 			fi
 #else
 			g++	/* the cached value taken as fresh, and moving */

@@ -52,12 +52,11 @@ struct fz_reader {
 	int index;			/* consumer index */
 	uint32_t id;
 	uint64_t key;
-	uint64_t next, mask;
+	uint64_t next, mask, stride;
 	uint32_t slot_size, producer;
-	uint8_t *hdr, *slots;
-	uint64_t *avail;
+	uint8_t *hdr, *slots;		/* slots: stride apart, a stamp then the payload */
 	uint64_t *page;			/* the consumer's sequence page */
-	size_t slots_len, avail_len;
+	size_t slots_len;
 	struct disruptor_offsets off;
 	uint64_t last[FZ_MAX_THREADS];	/* per producer: last record sequence */
 	uint64_t last_tick, ticks_seen;

@@ -423,8 +423,8 @@ static void op_create(struct thr *t)
 			     (p.gid != (uint32_t)-1 && !in_groups(p.gid)))) {
 		expect(t, OP_CREATE, e, EPERM);
 	} else {
-		block = 4096ull * 65 + (p.producer ? ((p.slot_count * 8 + 4095) & ~4095ull) : 0) +
-			((p.slot_count * p.slot_size + 4095) & ~4095ull);
+		block = 4096ull * 65 +
+			((p.slot_count * (DISRUPTOR_STAMP_SIZE + p.slot_size) + 4095) & ~4095ull);
 		if (block > (64ull << 20))
 			ALLOWED(t, OP_CREATE, e, EINVAL, EBUSY, ENOTTY);
 		else
@@ -436,12 +436,13 @@ static void op_create(struct thr *t)
 	if (strncmp(p.name, orig.name, DISRUPTOR_NAME_LEN) ||
 	    memchr_inv_nonzero(p.name + strlen(p.name), DISRUPTOR_NAME_LEN - strlen(p.name)) ||
 	    p.id == 0 || p.features != FZ_FEATURES || p.off.header != 0 || p.off.consumers != 4096 ||
-	    p.off.header_len != 4096 || p.off.slots_len < p.slot_count * p.slot_size ||
-	    (p.producer && p.off.avail_len < p.slot_count * 8) || (!p.producer && p.off.avail))
-		fz_fail("CREATE %s: unexpected answer: id %u features %#x off %llu/%llu/%llu/%llu",
+	    p.off.header_len != 4096 || p.off.slot_stride != DISRUPTOR_STAMP_SIZE + p.slot_size ||
+	    p.off.slots != 65 * 4096 || p.off.slots_len < p.slot_count * p.off.slot_stride ||
+	    memchr_inv_nonzero(p.off.resv, sizeof(p.off.resv)))
+		fz_fail("CREATE %s: unexpected answer: id %u features %#x off %llu/%llu/%llu stride %llu",
 			orig.name, p.id, p.features, (unsigned long long)p.off.header,
-			(unsigned long long)p.off.consumers, (unsigned long long)p.off.avail,
-			(unsigned long long)p.off.slots);
+			(unsigned long long)p.off.consumers, (unsigned long long)p.off.slots,
+			(unsigned long long)p.off.slot_stride);
 	fz_ledger_rights(fz_key(p.id), p.uid == (uint32_t)-1 ? (uint32_t)my_uid : p.uid,
 			 p.gid == (uint32_t)-1 ? (uint32_t)getegid() : p.gid, p.mode);
 	bind_handle(h, &p, 1);
@@ -1066,8 +1067,8 @@ static void op_mmap(struct thr *t)
 		    (int)below(t, 64);
 		off = 4096 + (uint64_t)k * 4096, rlen = 4096;
 		break;
-	case 2:
-		off = known ? o->avail : 0, rlen = known ? o->avail_len : 0;
+	case 2:		/* where ABI 1 kept the availability array: now slots */
+		off = 65 * 4096, rlen = known ? o->slots_len : 4096;
 		break;
 	case 3:
 		off = known ? o->slots : 0, rlen = known ? o->slots_len : 0;

@@ -130,26 +130,21 @@ int fz_reader_map(struct fz_reader *r, int fd, const struct disruptor_ring_param
 	r->next = start;
 	r->mask = p->slot_count - 1;
 	r->slot_size = p->slot_size;
+	r->stride = o->slot_stride;
 	r->producer = p->producer;
 	r->key = fz_key(p->id);
 	r->kprod = r->key == fz->kprod_key;
 	r->slots_len = o->slots_len;
-	r->avail_len = o->avail_len;
 	r->hdr = map_ro(fd, o->header, o->header_len);
 	r->slots = map_ro(fd, o->slots, o->slots_len);
-	r->avail = p->producer == DISRUPTOR_PRODUCER_MULTI ? map_ro(fd, o->avail, o->avail_len) :
-		   NULL;
 	r->page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		       (off_t)(o->consumers + (uint64_t)index * 4096));
-	if (r->hdr == MAP_FAILED || r->slots == MAP_FAILED || r->avail == MAP_FAILED ||
-	    r->page == MAP_FAILED) {
+	if (r->hdr == MAP_FAILED || r->slots == MAP_FAILED || r->page == MAP_FAILED) {
 		err = errno;
 		if (r->hdr != MAP_FAILED)
 			munmap(r->hdr, 4096);
 		if (r->slots != MAP_FAILED)
 			munmap(r->slots, r->slots_len);
-		if (r->avail && r->avail != MAP_FAILED)
-			munmap(r->avail, r->avail_len);
 		if (r->page != MAP_FAILED)
 			munmap(r->page, 4096);
 		r->mapped = false;
@@ -178,15 +173,18 @@ int fz_reader_open(struct fz_reader *r, int fd, const struct disruptor_ring_para
 
 uint64_t fz_reader_claim(struct fz_reader *r)
 {
-	return __atomic_load_n((uint64_t *)(r->hdr + r->off.hdr.claim), __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&((struct disruptor_ring_header *)r->hdr)->claim, __ATOMIC_ACQUIRE);
 }
 
+static uint8_t *slot_of(struct fz_reader *r, uint64_t s)
+{
+	return r->slots + (s & r->mask) * r->stride;
+}
+
+/* The stamp says: an acquire load equal to @s, and the payload is @s's. */
 static bool published(struct fz_reader *r, uint64_t s)
 {
-	if (r->producer == DISRUPTOR_PRODUCER_SINGLE)
-		return s < __atomic_load_n((uint64_t *)(r->hdr + r->off.hdr.cursor),
-					   __ATOMIC_ACQUIRE);
-	return __atomic_load_n(&r->avail[s & r->mask], __ATOMIC_ACQUIRE) == s;
+	return __atomic_load_n((uint64_t *)slot_of(r, s), __ATOMIC_ACQUIRE) == s;
 }
 
 static void check_record(struct fz_reader *r, uint64_t s, const uint8_t *slot)
@@ -254,7 +252,7 @@ uint64_t fz_reader_drain(struct fz_reader *r, uint64_t max)
 	if (!r->mapped)
 		return 0;
 	while (n < max && published(r, r->next)) {
-		check_record(r, r->next, r->slots + (r->next & r->mask) * r->slot_size);
+		check_record(r, r->next, slot_of(r, r->next) + DISRUPTOR_STAMP_SIZE);
 		r->next++;
 		n++;
 	}
@@ -269,8 +267,6 @@ void fz_reader_close(struct fz_reader *r)
 		return;
 	munmap(r->hdr, 4096);
 	munmap(r->slots, r->slots_len);
-	if (r->avail)
-		munmap(r->avail, r->avail_len);
 	munmap(r->page, 4096);
 	r->mapped = false;
 }

@@ -88,8 +88,7 @@ int main(void)
 	int fd = ring_create(&p), status;
 	int me = add_consumer(fd, 0);
 	const struct disruptor_offsets *o = &p.off;
-	const char *hdr = map_region(fd, o->header, o->header_len, PROT_READ);
-	const volatile uint64_t *avail = map_region(fd, o->avail, o->avail_len, PROT_READ);
+	const struct disruptor_ring_header *hdr = map_region(fd, o->header, o->header_len, PROT_READ);
 	const uint64_t *slots = map_region(fd, o->slots, o->slots_len, PROT_READ);
 	volatile uint64_t *my_seq = map_region(fd, o->consumers + (uint64_t)me * 4096, 4096,
 					       PROT_READ | PROT_WRITE);
@@ -116,14 +115,14 @@ int main(void)
 	 * voluntary context switch later. A poll() that returned at once, or
 	 * reported POLLIN with nothing to read, returns before first_ns.
 	 */
-	CHECK(__atomic_load_n(&avail[0], __ATOMIC_ACQUIRE) != 0);
+	CHECK(slot_stamp(slots, &p, 0) != 0);
 	switches = voluntary_switches();
 	__atomic_store_n(&counts->polling, 1, __ATOMIC_RELEASE);
 	ret = poll(&first, 1, 10000);
 	t_ret = now_ns();
 	t_pub = __atomic_load_n(&counts->first_ns, __ATOMIC_ACQUIRE);
 	CHECK(ret == 1 && first.revents == POLLIN);
-	CHECK(__atomic_load_n(&avail[0], __ATOMIC_ACQUIRE) == 0);
+	CHECK(slot_stamp(slots, &p, 0) == 0);
 	if (!t_pub || t_ret < t_pub) {
 		fprintf(stderr, "poll() returned %d before the first publish (at %llu ns, publish at %llu)\n",
 			ret, (unsigned long long)t_ret, (unsigned long long)t_pub);
@@ -137,8 +136,8 @@ int main(void)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		uint64_t end = next;
 
-		/* The same scan libdisruptor does: avail[s & mask] == s. */
-		while (end < next + 256 && __atomic_load_n(&avail[end & 255], __ATOMIC_ACQUIRE) == end)
+		/* The same scan libdisruptor does: stamp == sequence. */
+		while (end < next + 256 && slot_stamp(slots, &p, end) == end)
 			end++;
 		if (end == next) {
 			polls++;
@@ -151,9 +150,9 @@ int main(void)
 			continue;
 		}
 		for (; next < end; next++)
-			if (slots[next & 255] != next) {
+			if (slot_word(slots, &p, next, 0) != next) {
 				fprintf(stderr, "seq %llu holds %llu\n", (unsigned long long)next,
-					(unsigned long long)slots[next & 255]);
+					(unsigned long long)slot_word(slots, &p, next, 0));
 				failures++;
 				next = EVENTS;
 				break;
@@ -164,8 +163,8 @@ int main(void)
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK(ioctl(fd, DISRUPTOR_IOC_STATS, &s) == 0);
 	CHECK(s.claimed == EVENTS);
-	CHECK(*(const uint64_t *)(hdr + o->hdr.claim) == EVENTS);
-	CHECK(*(const uint64_t *)(hdr + o->hdr.dropped) == s.dropped);
+	CHECK(hdr->claim == EVENTS && hdr->abi_version == DISRUPTOR_ABI_VERSION);
+	CHECK(hdr->dropped == s.dropped);
 	/* Nothing lost silently: published + dropped == offered. */
 	CHECK(s.dropped == counts->refused);
 	CHECK(s.claimed + s.dropped == counts->offered);

@@ -68,6 +68,28 @@ static inline struct disruptor_ring_params ring_params(const char *name, uint64_
 	return p;
 }
 
+/* Sequence @s's slot in a mapped slots region: a stamp, then the payload. */
+static inline const uint64_t *slot_at(const void *slots, const struct disruptor_ring_params *p,
+				      uint64_t s)
+{
+	return (const uint64_t *)((const char *)slots +
+				  (s & (p->slot_count - 1)) * p->off.slot_stride);
+}
+
+/* The stamp of @s's slot: == @s once @s is published (acquire: its payload too). */
+static inline uint64_t slot_stamp(const void *slots, const struct disruptor_ring_params *p,
+				  uint64_t s)
+{
+	return __atomic_load_n(slot_at(slots, p, s), __ATOMIC_ACQUIRE);
+}
+
+/* Word @i of @s's payload. */
+static inline uint64_t slot_word(const void *slots, const struct disruptor_ring_params *p,
+				 uint64_t s, unsigned int i)
+{
+	return slot_at(slots, p, s)[DISRUPTOR_STAMP_SIZE / 8 + i];
+}
+
 /* Create a ring on a fresh fd; exits on failure. */
 static inline int ring_create(struct disruptor_ring_params *p)
 {

@@ -56,7 +56,9 @@ int main(void)
 
 	p = good;
 	fd = ring_create(&p);
-	CHECK(p.off.header_len == 4096 && p.off.slots_len == 4096 && p.off.avail_len == 4096);
+	/* 64 slots of an 8-byte stamp and 16 bytes of payload. */
+	CHECK(p.off.header_len == 4096 && p.off.slots_len == 4096 && p.off.slot_stride == 24);
+	CHECK(p.off.slots == 65 * 4096 && p.off.consumers == 4096);
 	CHECK(p.features & DISRUPTOR_FEAT_PUBLISH);
 	p = good;
 	CHECK_IOCTL_ERR(fd, DISRUPTOR_IOC_CREATE, &p, EBUSY);		/* already bound */

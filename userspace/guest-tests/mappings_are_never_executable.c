@@ -33,7 +33,7 @@ int main(void)
 	CHECK(m != MAP_FAILED);
 	m = mmap(NULL, a.params.off.header_len, PROT_READ, MAP_SHARED, rofd,
 		 (off_t)a.params.off.header);
-	CHECK(m != MAP_FAILED && *(const uint64_t *)((const char *)m + a.params.off.hdr.slot_count) == 16);
+	CHECK(m != MAP_FAILED && ((const struct disruptor_ring_header *)m)->slot_count == 16);
 	/* Still no private copies. */
 	errno = 0;
 	CHECK(mmap(NULL, a.params.off.header_len, PROT_READ, MAP_PRIVATE, rofd,

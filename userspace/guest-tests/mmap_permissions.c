@@ -98,29 +98,30 @@ int main(void)
 	int fd = ring_create(&p), other;
 	int mine = add_consumer(fd, 0), theirs;
 	const struct disruptor_offsets *o = &p.off;
-	uint64_t *hdr, *avail, *slots, *own, *foreign;
+	const struct disruptor_ring_header *hdr;
+	uint64_t *slots, *own, *foreign;
 	uint64_t v[3] = { 7, 8, 9 };
 
-	CHECK(o->avail != 0 && o->avail_len == 4096);	/* an MP ring has one */
+	CHECK(o->slot_stride == DISRUPTOR_STAMP_SIZE + 16);
 	hdr = map_region(fd, o->header, o->header_len, PROT_READ);
-	CHECK(*(uint32_t *)((char *)hdr + o->hdr.abi_version) == DISRUPTOR_ABI_VERSION);
-	CHECK(*(uint64_t *)((char *)hdr + o->hdr.slot_count) == 64);
+	CHECK(hdr->abi_version == DISRUPTOR_ABI_VERSION && hdr->slot_count == 64 &&
+	      hdr->slot_size == 16 && hdr->producer == DISRUPTOR_PRODUCER_MULTI);
 	CHECK(mmap(NULL, o->header_len, PROT_READ, MAP_PRIVATE, fd, (off_t)o->header) ==
 	      MAP_FAILED && errno == EINVAL);
-	avail = map_region(fd, o->avail, o->avail_len, PROT_READ);
 	slots = map_region(fd, o->slots, o->slots_len, PROT_READ);
-	check_read_only("header", fd, o->header, o->header_len, hdr);
-	check_read_only("avail", fd, o->avail, o->avail_len, avail);
+	check_read_only("header", fd, o->header, o->header_len, (void *)hdr);
 	check_read_only("slots", fd, o->slots, o->slots_len, slots);
 
 	/* Published data shows up in place; none of the faulting writes landed. */
 	CHECK(publish_u64(fd, v, 3) == 0);
-	CHECK(slots[0] == 7 && slots[1] == 0 && slots[2] == 8 && slots[4] == 9);
+	/* Each slot: stamp, then the record and the zeroes after it. */
+	CHECK(slot_word(slots, &p, 0, 0) == 7 && slot_word(slots, &p, 0, 1) == 0);
+	CHECK(slot_word(slots, &p, 1, 0) == 8 && slot_word(slots, &p, 2, 0) == 9);
 	CHECK(slots[o->slots_len / 8 - 1] == 0);
-	CHECK(avail[0] == 0 && avail[1] == 1 && avail[2] == 2);
-	CHECK(avail[63] == (uint64_t)-1);	/* the lap before 0: 63 - 64 */
-	CHECK(*(uint64_t *)((char *)hdr + o->hdr.claim) == 3);
-	CHECK(*(uint32_t *)((char *)hdr + o->hdr.abi_version) == DISRUPTOR_ABI_VERSION);
+	CHECK(slot_stamp(slots, &p, 0) == 0 && slot_stamp(slots, &p, 1) == 1 &&
+	      slot_stamp(slots, &p, 2) == 2);
+	CHECK(slot_stamp(slots, &p, 63) == (uint64_t)-1);	/* the lap before 0: 63 - 64 */
+	CHECK(hdr->claim == 3 && hdr->abi_version == DISRUPTOR_ABI_VERSION);
 
 	/* The owner may write its page; the kernel clamps what it says. */
 	own = map_region(fd, o->consumers + (uint64_t)mine * 4096, 4096, PROT_READ | PROT_WRITE);

@@ -59,7 +59,7 @@ static void ring_setup(struct ring *r, const char *name)
 	r->seq_b = map_region(r->fd_b, r->p.off.consumers + r->b * PAGE, PAGE,
 			      PROT_READ | PROT_WRITE);
 	hdr = map_region(r->fd, r->p.off.header, r->p.off.header_len, PROT_READ);
-	r->waiters = (const volatile uint64_t *)((char *)hdr + r->p.off.hdr.release_waiters);
+	r->waiters = (const volatile uint64_t *)&((const struct disruptor_ring_header *)hdr)->release_waiters;
 }
 
 static void ring_teardown(struct ring *r)

@@ -43,7 +43,9 @@ extern "C" {
 /**
  * struct disruptor_params - a new ring's geometry.
  * @slot_count: number of slots, a power of two, 2 to 2^30.
- * @slot_size: bytes per slot, a multiple of 8, 8 to 65536.
+ * @slot_size: payload bytes per slot, a multiple of 8, 8 to 65536. Each slot
+ *	       also carries an 8-byte stamp that says it is published (slots
+ *	       take slot_count * (slot_size + 8) bytes).
  * @producer: DISRUPTOR_SINGLE_PRODUCER or DISRUPTOR_MULTI_PRODUCER.
  * @flags: DISRUPTOR_F_*; DISRUPTOR_F_BLOCKING lets consumers block (each
  *	   publish then costs a full barrier).

@@ -38,7 +38,7 @@ struct dr_dev_ring {
 	int fd;
 	char name[DISRUPTOR_NAME_LEN];
 	struct disruptor_ring_params params;
-	void *hdr_map, *avail_map, *slots_map;
+	void *hdr_map, *slots_map;
 	void *seq_map[DR_MAX_CONSUMERS];
 	int consumer_fd[DR_MAX_CONSUMERS];
 };
@@ -70,27 +70,27 @@ static void dr_dev_unmap(struct dr_dev_ring *d)
 	}
 	if (d->slots_map)
 		munmap(d->slots_map, o->slots_len);
-	if (d->avail_map)
-		munmap(d->avail_map, o->avail_len);
 	if (d->hdr_map)
-		munmap(d->hdr_map, o->header_len);
+		munmap(d->hdr_map, DR_PAGE);
 }
 
-/* The kernel's header layout must be the one this library was built with. */
+/*
+ * The module's mapped layout must be the one this library was built with:
+ * abi_version sits at the same offset in every version, so it is read
+ * before anything else is trusted.
+ */
 static int dr_dev_check_abi(const struct dr_dev_ring *d)
 {
-	const struct disruptor_hdr_offsets *h = &d->params.off.hdr;
-	const struct dr_ring_hdr *hdr = d->hdr_map;
+	const struct disruptor_ring_header *hdr = d->hdr_map;
+	const struct disruptor_offsets *o = &d->params.off;
 
-	if (hdr->abi_version != DISRUPTOR_ABI_VERSION ||
-	    h->claim != offsetof(struct dr_ring_hdr, claim) ||
-	    h->cursor != offsetof(struct dr_ring_hdr, cursor) ||
-	    h->dropped != offsetof(struct dr_ring_hdr, dropped) ||
-	    h->gating != offsetof(struct dr_ring_hdr, gating) ||
-	    h->deps != offsetof(struct dr_ring_hdr, deps) ||
-	    d->params.off.header_len < sizeof(*hdr))
-		return dr_fail(EPROTO, "the module's ABI (version %u) is not this library's (%d)",
-			       hdr->abi_version, DISRUPTOR_ABI_VERSION);
+	if (hdr->abi_version != DISRUPTOR_ABI_VERSION)
+		return dr_fail(EPROTO, "disruptor.ko speaks ABI %u, this libdisruptor ABI %d: "
+			       "rebuild one of them", hdr->abi_version, DISRUPTOR_ABI_VERSION);
+	if (o->header_len < sizeof(*hdr) || o->slot_stride != dr_stride(d->params.slot_size) ||
+	    o->slots_len < d->params.slot_count * o->slot_stride)
+		return dr_fail(EPROTO, "disruptor.ko reported a layout ABI %d does not have",
+			       DISRUPTOR_ABI_VERSION);
 	return 0;
 }
 
@@ -102,17 +102,20 @@ static struct disruptor_ring *dr_dev_setup(struct dr_dev_ring *d)
 
 	for (i = 0; i < DR_MAX_CONSUMERS; i++)
 		d->consumer_fd[i] = -1;
-	d->hdr_map = dr_dev_map(d->fd, o->header, o->header_len, PROT_READ);
-	d->slots_map = dr_dev_map(d->fd, o->slots, o->slots_len, PROT_READ);
-	if (o->avail_len)
-		d->avail_map = dr_dev_map(d->fd, o->avail, o->avail_len, PROT_READ);
-	if (!d->hdr_map || !d->slots_map || (o->avail_len && !d->avail_map)) {
+	/* One page at offset 0 in every ABI version: the version comes first. */
+	d->hdr_map = dr_dev_map(d->fd, 0, DR_PAGE, PROT_READ);
+	if (!d->hdr_map) {
 		dr_fail(errno, "mmap of ring %s failed: %s", d->name, strerror(errno));
 		goto fail;
 	}
 	if (dr_dev_check_abi(d))
 		goto fail;
-	dr_ring_view(&d->ring.dr, d->hdr_map, d->avail_map, d->slots_map);
+	d->slots_map = dr_dev_map(d->fd, o->slots, o->slots_len, PROT_READ);
+	if (!d->slots_map) {
+		dr_fail(errno, "mmap of ring %s failed: %s", d->name, strerror(errno));
+		goto fail;
+	}
+	dr_ring_view(&d->ring.dr, d->hdr_map, d->slots_map);
 	for (i = 0; i < DR_MAX_CONSUMERS; i++) {
 		d->seq_map[i] = dr_dev_map(d->fd, o->consumers + i * DR_PAGE, DR_PAGE, PROT_READ);
 		if (!d->seq_map[i]) {
@@ -278,7 +281,7 @@ static int dr_dev_consumer_remove(struct disruptor_ring *r, int index)
 		return dr_fail(ENOENT, "consumer %d was not added through this handle", index);
 	/* The kernel keeps a consumer others depend on: say so instead. */
 	for (a = dr_load_acquire(&h->active) & ~bit; a; a &= a - 1)
-		if (h->deps[__builtin_ctzll(a)] & bit)
+		if (dr_load_relaxed(&h->deps[__builtin_ctzll(a)]) & bit)
 			return dr_fail(EBUSY, "consumer %d has consumers depending on it", index);
 	/* Closing its fd unregisters it; map its page read-only again. */
 	munmap(d->seq_map[index], DR_PAGE);

@@ -74,7 +74,7 @@ int disruptor_poll(struct disruptor_consumer *c, disruptor_handler_fn fn, void *
 		ret = dr_handle_batch(c, fn, ctx, end);
 		return ret ? ret : DISRUPTOR_POLL_PROCESSING;
 	}
-	if (c->dc.deps && dr_published_upto(&c->ring->dr, next) > next)
+	if (c->dc.deps && dr_is_published(&c->ring->dr, next))
 		return DISRUPTOR_POLL_GATING;
 	return DISRUPTOR_POLL_IDLE;
 }

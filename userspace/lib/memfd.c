@@ -32,7 +32,7 @@
 #include "internal.h"
 
 #define DR_MEMFD_MAGIC		0x5244505552535444ULL	/* "DTSRUPDR" */
-#define DR_MEMFD_VERSION	2	/* 2: robust registry lock, consumer owners */
+#define DR_MEMFD_VERSION	3	/* 2: robust registry lock, consumer owners; 3: stamps */
 #define DR_MEMFD_PREFIX		4096
 /* A waiting producer or consumer looks for dead owners at most this often. */
 #define DR_REAP_INTERVAL_NS	5000000ULL
@@ -232,7 +232,7 @@ static uint64_t dr_leaves(const struct dr_ring_hdr *h, uint64_t active)
 	uint64_t a = active, depended = 0;
 
 	while (a) {
-		depended |= h->deps[__builtin_ctzll(a)];
+		depended |= dr_load_relaxed(&h->deps[__builtin_ctzll(a)]);
 		a &= a - 1;
 	}
 	return active & ~depended;
@@ -265,7 +265,7 @@ static void dr_registry_repair(struct dr_memfd_ring *m)
 	for (i = 0; i < DR_MAX_CONSUMERS; i++) {
 		if (active & (1ULL << i))
 			continue;
-		h->deps[i] = 0;
+		dr_store_relaxed(&h->deps[i], 0);
 		memset(&pf->owner[i], 0, sizeof(pf->owner[i]));
 	}
 	__atomic_store_n(&pf->orphaned, pf->orphaned & active, __ATOMIC_RELEASE);
@@ -443,7 +443,7 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 		struct dr_layout l;
 
 		dr_ring_layout(p->slot_count, p->slot_size, p->producer, p->flags, &l);
-		dr_ring_init_shared(hdr, l.avail ? (atomic64_t *)((uint8_t *)hdr + l.avail) : NULL,
+		dr_ring_init_shared(hdr, (uint8_t *)hdr + l.slots,
 				    p->slot_count, p->slot_size, p->producer, p->flags);
 		err = dr_registry_lock_init(&m->prefix->registry_lock);
 		if (err) {

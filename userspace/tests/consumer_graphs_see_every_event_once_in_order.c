@@ -184,9 +184,8 @@ static void run_report(void *arg, FILE *f)
 	const struct dr_ring *r = &st->ring->dr;
 	int i;
 
-	fprintf(f, "  ring: claim %llu cursor %llu gate_cache %llu gating 0x%llx\n",
+	fprintf(f, "  ring: claim %llu gate_cache %llu gating 0x%llx\n",
 		(unsigned long long)dr_load_relaxed(&r->hdr->claim),
-		(unsigned long long)dr_load_relaxed(&r->hdr->cursor),
 		(unsigned long long)dr_load_relaxed(&r->hdr->gate_cache),
 		(unsigned long long)dr_load_relaxed(&r->hdr->gating));
 	for (i = 0; i < st->cfg->producers; i++)
@@ -198,9 +197,8 @@ static void run_report(void *arg, FILE *f)
 
 		fprintf(f, "  consumer %d: finished %llu of %llu", i, (unsigned long long)seq,
 			(unsigned long long)st->cons[i].want);
-		if (r->mode == DR_MULTI_PRODUCER)
-			fprintf(f, "; slot of %llu holds sequence %llu", (unsigned long long)seq,
-				(unsigned long long)dr_load_relaxed(&r->avail[seq & r->mask]));
+		fprintf(f, "; slot of %llu holds sequence %llu", (unsigned long long)seq,
+			(unsigned long long)dr_load_relaxed(dr_stamp(r, seq)));
 		fprintf(f, "\n");
 	}
 }

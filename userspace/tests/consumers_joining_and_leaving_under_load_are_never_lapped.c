@@ -274,13 +274,13 @@ static void run_report(void *arg, FILE *f)
 	for (; active; active &= active - 1) {
 		i = __builtin_ctzll(active);
 		fprintf(f, "  consumer %d (behind 0x%llx): finished %llu", i,
-			(unsigned long long)r->hdr->deps[i],
+			(unsigned long long)dr_deps_of(r, i),
 			(unsigned long long)dr_load_acquire(r->seq[i]));
-		if (r->mode == DR_MULTI_PRODUCER) {
+		{
 			uint64_t s = dr_load_acquire(r->seq[i]);
 
 			fprintf(f, "; slot of %llu holds sequence %llu", (unsigned long long)s,
-				(unsigned long long)dr_load_relaxed(&r->avail[s & r->mask]));
+				(unsigned long long)dr_load_relaxed(dr_stamp(r, s)));
 		}
 		fprintf(f, "\n");
 	}

@@ -136,10 +136,10 @@ static void scan_stops_at_each_hole(uint64_t base, uint32_t holes, bool lowest_f
 	}
 	for (;;) {
 		want = base + (left ? (uint64_t)__builtin_ctz(left) : GAP_RING);
-		if (dr_published_upto(&r->dr, base) != want) {
+		if (dr_published_upto(&r->dr, base, base + GAP_RING) != want) {
 			fprintf(stderr, "base %llu holes 0x%04x left 0x%04x: scan ends at %llu, want %llu\n",
 				(unsigned long long)base, holes, left,
-				(unsigned long long)dr_published_upto(&r->dr, base),
+				(unsigned long long)dr_published_upto(&r->dr, base, base + GAP_RING),
 				(unsigned long long)want);
 			check_failures++;
 		}

@@ -243,7 +243,7 @@ static int read_stats(const char *name, struct disruptor_stats *s, uint64_t deps
 		   (off_t)a.params.off.header);
 	if (hdr == MAP_FAILED)
 		return fail("map header of", name);
-	memcpy(deps, hdr + a.params.off.hdr.deps, 64 * sizeof(uint64_t));
+	memcpy(deps, ((const struct disruptor_ring_header *)hdr)->deps, 64 * sizeof(uint64_t));
 	munmap((void *)hdr, a.params.off.header_len);
 	return 0;
 }

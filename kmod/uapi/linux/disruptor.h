@@ -11,11 +11,17 @@
  * the fd a consumer, until it closes. mmap each region at the offset the
  * kernel reported in struct disruptor_offsets:
  *
- *   header   read-only  geometry, counters, the producer cursor
+ *   header   read-only  struct disruptor_ring_header
  *   consumer one page per consumer index; writable only through the fd
  *            that owns that consumer, read-only to others
- *   avail    read-only  multi-producer availability (one __u64 per slot)
- *   slots    read-only  slot_count * slot_size bytes
+ *   slots    read-only  slot_count slots of slot_stride bytes: a __u64
+ *            stamp, then slot_size bytes of payload
+ *
+ * Readiness lives in the slot: a publish stores the slot's sequence in its
+ * stamp, with release, after the payload; a consumer that loads the stamp
+ * (acquire) equal to the sequence it wants may read the payload beside it.
+ * Stamps start one lap back (slot i holds i - slot_count), so no slot looks
+ * published before its first publish.
  *
  * The kernel reads a consumer's page but never trusts it: a value only
  * moves the consumer forward, and a value past the claim counts as the
@@ -28,9 +34,11 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define DISRUPTOR_ABI_VERSION		1
+#define DISRUPTOR_ABI_VERSION		2
 #define DISRUPTOR_NAME_LEN		32
 #define DISRUPTOR_MAX_CONSUMERS		64
+/* bytes of stamp before each slot's payload: slot_stride = 8 + slot_size */
+#define DISRUPTOR_STAMP_SIZE		8
 
 /* struct disruptor_ring_params.producer */
 #define DISRUPTOR_PRODUCER_SINGLE	0
@@ -54,68 +62,86 @@
 #define DISRUPTOR_FEAT_WAKE		_BITUL(4)	/* DISRUPTOR_IOC_WAKE */
 
 /**
- * struct disruptor_hdr_offsets - where the header page keeps each field.
- * Offsets in bytes from the start of the header region.
- * @abi_version: __u32, DISRUPTOR_ABI_VERSION.
- * @slot_count: __u64.
- * @slot_size: __u32.
- * @producer: __u32, DISRUPTOR_PRODUCER_*.
- * @claim: __u64, sequences claimed by producers.
- * @cursor: __u64, single producer: sequences published.
- * @dropped: __u64, claims refused because the ring was full.
- * @active: __u64, bitmap of registered consumers.
- * @gating: __u64, bitmap of the leaf consumers (nobody reads behind them);
- *	    the kernel's producers wait for every active consumer.
- * @deps: __u64[64], each consumer's dependencies.
- * @release_waiters: __u64, bitmap of the consumers a sleeper waits behind:
- *	    after releasing, consumer i calls DISRUPTOR_IOC_WAKE when bit i is
- *	    set (read it after a full barrier that follows the release).
+ * struct disruptor_ring_header - the header region, as mapped (read-only).
+ * Every version keeps @abi_version at byte 20, so that a library reads it
+ * before trusting anything else. Fields written by different parties sit on
+ * their own 128-byte line (the adjacent-line prefetcher fetches pairs).
+ * @slot_count: slots, a power of two.
+ * @slot_size: payload bytes per slot (the stamp is not counted).
+ * @producer: DISRUPTOR_PRODUCER_*.
+ * @flags: bit 0: DISRUPTOR_RING_F_BLOCKING.
+ * @abi_version: DISRUPTOR_ABI_VERSION.
+ * @active: bitmap of registered consumers.
+ * @gating: bitmap of the leaf consumers (nobody reads behind them); the
+ *	    kernel's producers wait for every active consumer.
+ * @registry_gen: odd while the registry changes.
+ * @deps: each consumer's dependencies (a bitmap of consumer indexes).
+ * @pad0: zero.
+ * @claim: sequences claimed by producers.
+ * @pad1: zero.
+ * @gate_cache: a lower bound of the gating consumers' sequences.
+ * @gate_hint: which consumer set @gate_cache, and at which @registry_gen.
+ * @pad2: zero.
+ * @dropped: claims refused because the ring was full.
+ * @pad3: zero.
+ * @release_waiters: bitmap of the consumers a sleeper waits behind: after
+ *	    releasing, consumer i calls DISRUPTOR_IOC_WAKE when bit i is set
+ *	    (read it after a full barrier that follows the release).
+ * @wake_gen: zero on device rings (a memfd ring's futex word).
  * @resv: zero.
+ * @pad4: zero.
  */
-struct disruptor_hdr_offsets {
-	__u32 abi_version;
-	__u32 slot_count;
+struct disruptor_ring_header {
+	__u64 slot_count;
 	__u32 slot_size;
 	__u32 producer;
-	__u32 claim;
-	__u32 cursor;
-	__u32 dropped;
-	__u32 active;
-	__u32 gating;
-	__u32 deps;
-	__u32 release_waiters;
-	__u32 resv[5];
+	__u32 flags;
+	__u32 abi_version;
+	__u64 active;
+	__u64 gating;
+	__u64 registry_gen;
+	__u64 deps[DISRUPTOR_MAX_CONSUMERS];
+	__u8 pad0[80];
+	__u64 claim;
+	__u8 pad1[120];
+	__u64 gate_cache;
+	__u64 gate_hint;
+	__u8 pad2[112];
+	__u64 dropped;
+	__u8 pad3[120];
+	__u64 release_waiters;
+	__u32 wake_gen;
+	__u32 resv;
+	__u8 pad4[112];
 };
 
 /**
  * struct disruptor_offsets - the mmap offsets of a ring's regions.
  * @header: header region (one page).
  * @consumers: consumer i's page is at @consumers + i * page size.
- * @avail: availability array; 0 for a single-producer ring.
  * @slots: the slots.
  * @header_len: bytes to map for the header.
- * @avail_len: bytes to map for the availability array.
  * @slots_len: bytes to map for the slots.
+ * @slot_stride: bytes from one slot to the next: DISRUPTOR_STAMP_SIZE +
+ *		 slot_size.
  * @resv: zero.
- * @hdr: field offsets inside the header region.
  */
 struct disruptor_offsets {
 	__u64 header;
 	__u64 consumers;
-	__u64 avail;
 	__u64 slots;
 	__u64 header_len;
-	__u64 avail_len;
 	__u64 slots_len;
-	__u64 resv[3];
-	struct disruptor_hdr_offsets hdr;
+	__u64 slot_stride;
+	__u64 resv[12];
 };
 
 /**
  * struct disruptor_ring_params - DISRUPTOR_IOC_CREATE, in and out.
  * @name: NUL-terminated, unique, [A-Za-z0-9_.-] only.
  * @slot_count: in: a power of two, 2 to 2^20.
- * @slot_size: in: a multiple of 8, 8 to 4096.
+ * @slot_size: in: payload bytes per slot, a multiple of 8, 8 to 4096; each
+ *	       slot also holds an 8-byte stamp (off.slot_stride).
  * @producer: in: DISRUPTOR_PRODUCER_*.
  * @flags: in: DISRUPTOR_RING_F_*.
  * @mode: in: permission bits for DISRUPTOR_IOC_ATTACH, as a file's (e.g. 0640);
