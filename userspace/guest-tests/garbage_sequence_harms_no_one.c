@@ -25,6 +25,9 @@
 
 #define PAGE		4096ULL
 #define SLOTS		16
+/* The payload word of sequence s in a ring of SLOTS 8-byte slots (ABI 2). */
+#define PAYLOAD(slots, s)	\
+	(slots)[((s) & (SLOTS - 1)) * (8 + DISRUPTOR_STAMP_SIZE) / 8 + DISRUPTOR_STAMP_SIZE / 8]
 #define PER_PRODUCER	3000
 #define PRODUCERS	2
 #define WATCHDOG_S	150
@@ -134,7 +137,7 @@ static void independent_garbage(void)
 	/* The good consumer reads every event, in place, exactly. */
 	CHECK(wait_seq(fd, 0, 1000000000, &avail) == 0 && avail == SLOTS);
 	for (; got < SLOTS; got++)
-		CHECK(slots[got & (SLOTS - 1)] == got);
+		CHECK(PAYLOAD(slots, got) == got);
 	*good_seq = got;
 	*bad_seq = SLOTS;	/* where the kernel has it: its next */
 
@@ -147,7 +150,7 @@ static void independent_garbage(void)
 			CHECK(poll(&pfd, 1, 1000) == 1 && (pfd.revents & POLLIN));
 			CHECK(wait_seq(bad_fd, SLOTS, 0, &avail) == 0 && avail == SLOTS + 1);
 		}
-		CHECK(slots[got & (SLOTS - 1)] == got);
+		CHECK(PAYLOAD(slots, got) == got);
 		got++;
 		*good_seq = got;
 		*bad_seq = got * 7 + 12345;	/* keeps writing nonsense */
@@ -238,10 +241,10 @@ static void dependent_garbage(void)
 			CHECK(wait_seq(fd, next, 1000000, &avail) == ETIMEDOUT);
 		}
 		for (; next < value; next++) {
-			if (slots[next & (SLOTS - 1)] != next && lapped++ < 5)
+			if (PAYLOAD(slots, next) != next && lapped++ < 5)
 				fprintf(stderr, "lap %d: seq %llu holds %llu: a producer lapped the victim\n",
 					lap, (unsigned long long)next,
-					(unsigned long long)slots[next & (SLOTS - 1)]);
+					(unsigned long long)PAYLOAD(slots, next));
 		}
 		*victim_seq = next;
 	}
@@ -361,7 +364,7 @@ static void *honest_consumer(void *arg)
 		if (end <= h->next || end > h->next + SLOTS)
 			break;
 		for (s = h->next; s < end; s++) {
-			uint64_t v = slots[s & (SLOTS - 1)], id = (v >> 32) - 1;
+			uint64_t v = PAYLOAD(slots, s), id = (v >> 32) - 1;
 
 			held[s - h->next] = v;
 			if (id >= PRODUCERS || (v & 0xffffffff) != h->expect[id]) {
@@ -376,11 +379,11 @@ static void *honest_consumer(void *arg)
 		}
 		/* Nothing we hold was overwritten while we read it. */
 		for (s = h->next; s < end; s++)
-			if (slots[s & (SLOTS - 1)] != held[s - h->next]) {
+			if (PAYLOAD(slots, s) != held[s - h->next]) {
 				TCHECK(0, "%s: seq %llu changed from %#llx to %#llx before release",
 				       h->name, (unsigned long long)s,
 				       (unsigned long long)held[s - h->next],
-				       (unsigned long long)slots[s & (SLOTS - 1)]);
+				       (unsigned long long)PAYLOAD(slots, s));
 				h->errors++;
 			}
 		/* Release: pairs with the kernel's acquire in dr_seq_read(). */
