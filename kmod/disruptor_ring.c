@@ -93,6 +93,8 @@ static void drk_layout(struct drk_ring *ring, const struct disruptor_ring_params
 	struct disruptor_offsets *off = &ring->params.off;
 	u64 stride = dr_stride(p->slot_size);
 
+	/* The caller's bytes in an out field are never echoed back. */
+	memset(off, 0, sizeof(*off));
 	off->header = 0;
 	off->header_len = PAGE_SIZE;
 	off->consumers = PAGE_SIZE;

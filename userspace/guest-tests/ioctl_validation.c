@@ -55,7 +55,11 @@ int main(void)
 	CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, unbound, 0) == MAP_FAILED && errno == ENOTCONN);
 
 	p = good;
+	/* off is out only: what the caller left there is ignored, never echoed. */
+	memset(&p.off, 0xa5, sizeof(p.off));
 	fd = ring_create(&p);
+	for (size_t i = 0; i < sizeof(p.off.resv) / sizeof(p.off.resv[0]); i++)
+		CHECK(p.off.resv[i] == 0);
 	/* 64 slots of an 8-byte stamp and 16 bytes of payload. */
 	CHECK(p.off.header_len == 4096 && p.off.slots_len == 4096 && p.off.slot_stride == 24);
 	CHECK(p.off.slots == 65 * 4096 && p.off.consumers == 4096);
