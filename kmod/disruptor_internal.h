@@ -23,7 +23,6 @@
 
 #define DRK_MAX_RINGS		4096	/* rings at once, table slots */
 #define DRK_ID_SLOT_BITS	12	/* ring id: generation << 12 | slot */
-#define DRK_UNARMED		((s64)-1)	/* @wake_seq: nobody waits (U64_MAX) */
 #define DRK_MAX_SLOTS		BIT(20)
 #define DRK_MAX_SLOT_SIZE	4096U
 #define DRK_PUBLISH_MAX		1024U
@@ -61,12 +60,9 @@
  * @persist: 1 while the ring holds a reference to itself (F_PERSIST).
  * @shadow: trusted copies of the consumers' sequences.
  * @wq: poll and DISRUPTOR_IOC_WAIT sleepers.
- * @wake_work: wakes @wq from any context, NMI included.
- * @wake_seq: the lowest sequence a sleeper waits to see published, or
- *	DRK_UNARMED: sleepers lower it (drk_arm_wakeup()), the one producer
- *	whose publish reaches it takes it (cmpxchg to DRK_UNARMED) and raises
- *	@wake_work. A consumer waiting for N events costs one wakeup, not N.
- *	On its own line: every publish reads it, only sleepers write it.
+ * @wake_work: wakes @wq from any context, NMI included: raised by the
+ *	publish that takes the header's wake_seq (dr_publish_wakes()), so a
+ *	consumer waiting for N events costs one wakeup, not N.
  */
 struct drk_ring {
 	struct kref		ref;
@@ -92,7 +88,6 @@ struct drk_ring {
 	atomic64_t		shadow[DR_MAX_CONSUMERS];
 	wait_queue_head_t	wq;
 	struct irq_work		wake_work;
-	atomic64_t		wake_seq ____cacheline_aligned_in_smp;
 };
 
 struct drk_thread;
@@ -223,31 +218,11 @@ static __always_inline int __drk_try_claim(struct drk_ring *ring, u32 n, u64 *lo
 
 static __always_inline void __drk_publish(struct drk_ring *ring, u64 lo, u64 hi)
 {
-	s64 wake;
-
 	dr_publish(&ring->dr, lo, hi);
 	drk_sp_leave(ring);
-	if (!(ring->dr.flags & DR_RING_BLOCKING))
-		return;
-	/*
-	 * Orders the publish before the read of @wake_seq; pairs with the
-	 * smp_mb() in drk_arm_wakeup(): the sleeper sees the event or we see
-	 * it armed.
-	 */
-	smp_mb();
-	/*
-	 * One wakeup per arming, raised by the publish that reaches the
-	 * sequence a sleeper waits for; it wakes every sleeper, and later
-	 * publishes find it unarmed until one looks again. A burst costs one
-	 * irq_work, not one per event while the woken consumer is on its way.
-	 */
-	wake = atomic64_read(&ring->wake_seq);
-	while ((u64)wake <= hi) {
-		if (atomic64_try_cmpxchg(&ring->wake_seq, &wake, DRK_UNARMED)) {
-			irq_work_queue(&ring->wake_work);
-			break;
-		}
-	}
+	/* Only the publish that reaches a sleeper's arming raises the irq_work. */
+	if (dr_publish_wakes(&ring->dr, hi))
+		irq_work_queue(&ring->wake_work);
 }
 
 static __always_inline int __drk_publish_copy(struct drk_ring *ring, const void *data, u32 len)

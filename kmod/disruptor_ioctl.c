@@ -266,7 +266,7 @@ static long drk_ioc_wake(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
 	struct disruptor_wake w;
-	u64 seq, last, bit;
+	u64 seq, last;
 	int index;
 
 	if (copy_from_user(&w, arg, sizeof(w)))
@@ -288,12 +288,8 @@ static long drk_ioc_wake(struct drk_file *f, void __user *arg)
 		if (seq <= last)
 			return 0;
 	} while (!atomic64_try_cmpxchg(&f->woke_at, &last, seq));
-	/*
-	 * Clear the bit only to wake: a sleeper that set it after this reads
-	 * the release (its [W] follows ours in the order of the bit's RMWs).
-	 */
-	bit = BIT_ULL(index);
-	if (atomic64_fetch_andnot(bit, &ring->dr.hdr->sleepers) & bit)
+	/* The bit is taken only to wake (see dr_release_take()). */
+	if (dr_release_take(&ring->dr, index))
 		drk_wake(ring);
 	return 0;
 }

@@ -127,6 +127,8 @@ static void drk_wake_work(struct irq_work *work)
 {
 	struct drk_ring *ring = container_of(work, struct drk_ring, wake_work);
 
+	/* The header's count of wakeups raised (memfd rings: the futex word). */
+	atomic64_inc(&ring->dr.hdr->wake_gen);
 	wake_up_all(&ring->wq);
 }
 
@@ -167,7 +169,6 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	mutex_init(&ring->publish_lock);
 	init_waitqueue_head(&ring->wq);
 	init_irq_work(&ring->wake_work, drk_wake_work);
-	atomic64_set(&ring->wake_seq, DRK_UNARMED);
 	ring->params = *p;
 	/* Bytes after the name's NUL are the creator's: others see zeros. */
 	strscpy_pad(ring->params.name, p->name, sizeof(ring->params.name));
@@ -549,21 +550,6 @@ void drk_wake(struct drk_ring *ring)
 	irq_work_queue(&ring->wake_work);
 }
 
-/* Lower the ring's wake sequence to @seq, then look for events. */
-static void drk_arm_wakeup(struct drk_ring *ring, u64 seq)
-{
-	s64 cur = atomic64_read(&ring->wake_seq);
-
-	while ((u64)cur > seq && !atomic64_try_cmpxchg(&ring->wake_seq, &cur, (s64)seq))
-		;
-	/*
-	 * Orders the arming before the caller's look for events; pairs with
-	 * the smp_mb() in __drk_publish(): the producer sees it armed or the
-	 * caller sees the event.
-	 */
-	smp_mb();
-}
-
 /**
  * drk_ready_or_arm() - may consumer @index read sequence @seq? If not, arm
  * the wakeup so that the publish which can make it readable wakes @ring->wq.
@@ -573,13 +559,10 @@ static void drk_arm_wakeup(struct drk_ring *ring, u64 seq)
  *
  * Call after queueing on @ring->wq, each time the sleeper looks (poll and
  * the WAIT ioctl's condition): a wakeup disarms, and sleepers re-arm. The
- * arming is @seq itself, except where a publish at or past it cannot make
- * it readable: on a multi-producer ring whose @seq is published above an
- * unpublished claim, the publish that fills that gap must wake; a consumer
- * behind other consumers waits for their releases, so any publish wakes it
- * to look again, and it sets its upstreams' bits in the header's
- * release_waiters (hdr->sleepers on device rings), so that an upstream's
- * release is followed by DISRUPTOR_IOC_WAKE.
+ * protocol is the core's (dr_sleep_arm()): the publish that can make @seq
+ * readable wakes @ring->wq, and so do the releases of the consumers it
+ * reads behind (DISRUPTOR_IOC_WAKE), and, for those behind others, any
+ * publish.
  *
  * Return: the end of what the consumer may read; > @seq when it is ready.
  */
@@ -606,30 +589,14 @@ EXPORT_SYMBOL_IF_KUNIT(drk_ready_or_arm);
  */
 u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq)
 {
-	u64 deps = dr_deps_of(&ring->dr, index);
-	u64 arm = deps ? 0 : seq, next, end, want;
+	struct dr_ring *r = &ring->dr;
+	u64 next = dr_seq_read(r, index, atomic64_read(&r->hdr->claim));
 
-	for (;;) {
-		/*
-		 * [W] Ordered before the look by drk_arm_wakeup()'s smp_mb();
-		 * pairs with [F'] in the upstream's dr_wakeup_needed() after its
-		 * release: it sees the bit and calls DISRUPTOR_IOC_WAKE, or
-		 * we see its release.
-		 */
-		if (deps)
-			atomic64_or(deps, &ring->dr.hdr->sleepers);
-		drk_arm_wakeup(ring, arm);
-		end = drk_consumer_available(ring, index, seq, &next);
-		if (end > seq)
-			return end;
-		want = arm;
-		if (ring->dr.mode == DR_MULTI_PRODUCER && end < seq &&
-		    dr_is_published(&ring->dr, seq))
-			want = end;
-		if (want >= arm)
-			return end;
-		arm = want;
-	}
+	/*
+	 * Any publish wakes a consumer behind others too: its upstreams may be
+	 * programs that never call DISRUPTOR_IOC_WAKE.
+	 */
+	return dr_sleep_arm(r, next, dr_deps_of(r, index), seq, true);
 }
 
 /**

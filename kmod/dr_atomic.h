@@ -26,6 +26,8 @@
 #define dr_store_relaxed(a, v)		atomic64_set((a), (s64)(v))
 /* Fully ordered read-modify-writes. */
 #define dr_fetch_add(a, v)		((u64)atomic64_fetch_add((s64)(v), (a)))
+#define dr_fetch_or(a, v)		((u64)atomic64_fetch_or((s64)(v), (a)))
+#define dr_fetch_andnot(a, v)		((u64)atomic64_fetch_andnot((s64)(v), (a)))
 #define dr_try_cmpxchg(a, oldp, new)	atomic64_try_cmpxchg((a), (s64 *)(oldp), (s64)(new))
 /* A full barrier; each use in dr_ring.[ch] names the barrier it pairs with. */
 #define dr_smp_mb()			smp_mb()

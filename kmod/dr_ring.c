@@ -37,6 +37,7 @@ DR_SAME_FIELD(gate_cache, gate_cache);
 DR_SAME_FIELD(gate_hint, gate_hint);
 DR_SAME_FIELD(dropped, dropped);
 DR_SAME_FIELD(sleepers, release_waiters);
+DR_SAME_FIELD(wake_seq, wake_seq);
 DR_SAME_FIELD(wake_gen, wake_gen);
 static_assert(sizeof(struct dr_ring_hdr) == sizeof(struct disruptor_ring_header), "header size");
 static_assert(DR_STAMP == DISRUPTOR_STAMP_SIZE && DR_MAX_CONSUMERS == DISRUPTOR_MAX_CONSUMERS &&
@@ -119,6 +120,7 @@ void dr_ring_init_shared(struct dr_ring_hdr *hdr, void *slots,
 	hdr->slot_size = slot_size;
 	hdr->mode = mode;
 	hdr->flags = flags;
+	dr_store_relaxed(&hdr->wake_seq, DR_UNARMED);
 	/* The lap before 0: slot i's stamp is i - size, never equal to i. */
 	for (i = 0; i < size; i++)
 		dr_store_relaxed((atomic64_t *)((u8 *)slots + i * stride), i - size);
@@ -345,6 +347,51 @@ static bool dr_gate_unmoved(const struct dr_ring *r, u64 cached, u64 end)
 		return false;
 	return dr_seq_read(r, hint & (DR_HINT_VALID - 1), end) <= cached;
 }
+
+/**
+ * dr_sleep_arm() - arm a consumer's wakeup, then look once more: the one
+ * sleep protocol of every backend.
+ * @r: the ring.
+ * @next: the consumer's next sequence (as trusted).
+ * @deps: its upstream consumers: their bits are set in release_waiters, so
+ *	  that their next release wakes it [W].
+ * @seq: it sleeps until @seq is readable (its next, or later for a batch).
+ * @publish_wakes_deps: a consumer behind others is also woken by any
+ *	  publish (the kernel: its upstreams may be programs that never call
+ *	  DISRUPTOR_IOC_WAKE); else only by their releases.
+ *
+ * Call after the sleeper has queued itself (kernel) or read wake_gen
+ * (futex), and sleep only when this says nothing is readable: a publish or
+ * release after it wakes the sleeper ([F] pairs with [F']). The arming is
+ * @seq itself, except where a publish at or past it cannot make it
+ * readable: a multi-producer ring's @seq published above an unpublished
+ * claim, whose publish must wake instead.
+ * Return: the end of what the consumer may read; > @seq when it is ready.
+ */
+u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wakes_deps)
+{
+	struct dr_ring_hdr *h = r->hdr;
+	u64 arm = deps ? (publish_wakes_deps ? 0 : DR_UNARMED) : seq;
+	u64 end, want, cur;
+
+	for (;;) {
+		if (deps)
+			dr_fetch_or(&h->sleepers, deps);	/* [W] */
+		cur = dr_load_relaxed(&h->wake_seq);
+		while (cur > arm && !dr_try_cmpxchg(&h->wake_seq, &cur, arm))
+			;
+		/* [F] orders the arming before the look; pairs with [F']. */
+		dr_smp_mb();
+		end = dr_readable(r, next, deps, (seq + 1 > next + r->scan ? seq + 1 : next + r->scan));
+		if (end > seq || deps)
+			return end;
+		want = end < seq && dr_is_published(r, seq) ? end : arm;
+		if (want >= arm)
+			return end;
+		arm = want;
+	}
+}
+EXPORT_SYMBOL_GPL(dr_sleep_arm);
 
 /**
  * dr_gate_refresh() - recompute the gating minimum for a claim ending at @end.

@@ -70,20 +70,25 @@
  *  hdr->registry_gen		the registry: a seqlock, fully ordered adds [G]
  *				around [E], paired with the re-read after a full
  *				barrier in dr_gating_min() [G'].
- *  hdr->sleepers		blocking consumers, a fully ordered add before
- *				looking for events once more [F], paired with
- *				the full barrier in dr_wakeup_needed() [F']
- *				between a publish or a release and the read of
- *				sleepers. Kernel rings: a bitmap of the
- *				consumers a sleeper waits behind, set by the
- *				kernel before its look [W] (drk_arm_and_look()),
- *				also paired with [F']; the releaser then calls
- *				DISRUPTOR_IOC_WAKE.
- *  hdr->wake_gen		memfd rings: the futex word. A waker adds 1
- *				(fully ordered) after [F'] and wakes; a sleeper
- *				reads it before [F], and FUTEX_WAIT sleeps only
- *				if it is unchanged: a wake between the sleeper's
- *				look and its sleep is never lost.
+ *  hdr->wake_seq		sleepers lower it to the sequence whose publish
+ *				must wake them, then [F] (dr_sleep_arm()); the
+ *				publish that reaches it takes it back to
+ *				DR_UNARMED with a try_cmpxchg after [F']
+ *				(dr_publish_wakes()) and wakes every sleeper,
+ *				who re-arm: a burst costs one wakeup. [F] pairs
+ *				with [F']: the publisher sees the arming or the
+ *				sleeper's look sees the publish.
+ *  hdr->sleepers		release_waiters: a sleeper behind upstream
+ *				consumers sets their bits (fetch_or) before [F]
+ *				[W]; after a release, [F'] and the owner's bit
+ *				read (dr_release_waited()), then the bit is
+ *				taken with fetch_andnot and the sleepers woken
+ *				(memfd: the library; device rings: the kernel,
+ *				in DISRUPTOR_IOC_WAKE). [W] pairs with [F'].
+ *  hdr->wake_gen		whoever wakes sleepers adds 1 (fully ordered)
+ *				first. memfd sleepers read it before arming and
+ *				FUTEX_WAIT on it: a wake between their look and
+ *				their sleep changes it, so they do not sleep.
  *  hdr->dropped		producers that fail a claim (fetch_add).
  *  shadow[i] (kernel only)	whoever reads consumer i's untrusted page:
  *				a monotonic try_cmpxchg, so concurrent readers
@@ -92,8 +97,8 @@
  *				relaxed by the consumer's waits, which re-check
  *				it at least every wait slice.
  *
- * scripts/model/ring_v2.pml checks [S], [S'], [C], [C'], [D], [F] and [F']
- * over every interleaving of three producers and two consumers.
+ * scripts/model/ring_v2.pml checks [S], [S'], [C], [C'], [D], [W], [F] and
+ * [F'] over every interleaving of three producers and two consumers.
  *
  * Published + dropped == offered: every claim is published (a claim cannot
  * be abandoned), so hdr->claim counts published events once they are
@@ -117,6 +122,8 @@
 #define DR_STAMP		8
 /* A consumer's scan for published slots reads at most this many bytes. */
 #define DR_SCAN_BYTES		65536U
+/* hdr->wake_seq when no sleeper waits for a publish. */
+#define DR_UNARMED		(~0ULL)
 /* gate_hint: consumer index in bits 0-6 (bit 6: valid), registry_gen above. */
 #define DR_HINT_VALID		BIT_ULL(6)
 #define DR_HINT_GEN_SHIFT	8
@@ -127,7 +134,7 @@ enum dr_producer_mode {
 };
 
 /* hdr->flags */
-#define DR_RING_BLOCKING	BIT(0)	/* consumers may sleep: publish checks sleepers */
+#define DR_RING_BLOCKING	BIT(0)	/* consumers may sleep: publish checks wake_seq */
 #define DR_RING_FLAGS_ALL	(DR_RING_BLOCKING)
 
 /**
@@ -148,10 +155,11 @@ enum dr_producer_mode {
  * @gate_cache: a minimum of the gating sequences seen lately; a lower bound.
  * @gate_hint: the consumer that set @gate_cache and the @registry_gen then.
  * @dropped: claims refused because the ring was full.
- * @sleepers: consumers that are asleep or about to sleep (kernel rings:
- *	      the bitmap of consumers whose release a sleeper waits for).
- * @wake_gen: bumped by a producer that wakes sleepers (a futex word).
- * @reserved1: zero.
+ * @sleepers: the bitmap of consumers whose release a sleeper waits for
+ *	      (release_waiters).
+ * @wake_seq: the lowest sequence a sleeper waits to see published, or
+ *	      DR_UNARMED.
+ * @wake_gen: wakeups raised (memfd: the futex word, its low 32 bits).
  *
  * Hot fields written by different parties sit on their own DR_LINE.
  */
@@ -172,8 +180,8 @@ struct dr_ring_hdr {
 
 	atomic64_t	dropped __aligned(DR_LINE);
 	atomic64_t	sleepers __aligned(DR_LINE);
-	u32		wake_gen;
-	u32		reserved1;
+	atomic64_t	wake_seq;
+	atomic64_t	wake_gen;
 } __aligned(DR_LINE);
 
 /**
@@ -255,6 +263,7 @@ int dr_ring_view_block(struct dr_ring *r, void *block);
 u64 dr_seq_read(const struct dr_ring *r, unsigned int i, u64 bound);
 u64 dr_gating_min(const struct dr_ring *r, u64 bound, u64 *hint);
 u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound);
+u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wakes_deps);
 bool dr_gate_refresh(struct dr_ring *r, u64 end);
 
 int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq);
@@ -408,19 +417,65 @@ static inline void dr_publish(struct dr_ring *r, u64 lo, u64 hi)
 }
 
 /**
- * dr_wakeup_needed() - after publishing, does a sleeping consumer need waking?
+ * dr_publish_wakes() - after publishing up to @hi, take the wakeup a sleeper
+ * armed if this publish reaches it.
  * @r: the ring.
+ * @hi: the last sequence published.
  *
- * Costs a full barrier only on rings created with DR_RING_BLOCKING.
- * Return: true when a consumer is asleep or about to sleep.
+ * Costs a full barrier, and only on rings created with DR_RING_BLOCKING; the
+ * wakeup itself is the caller's (the kernel raises an irq_work, memfd rings
+ * FUTEX_WAKE). One publish takes an arming, so a burst wakes once.
+ * Context: any, NMI included.
+ * Return: true when the caller must wake the ring's sleepers now.
  */
-static inline bool dr_wakeup_needed(struct dr_ring *r)
+static inline bool dr_publish_wakes(struct dr_ring *r, u64 hi)
+{
+	atomic64_t *ws = &r->hdr->wake_seq;
+	u64 wake;
+
+	if (!(r->flags & DR_RING_BLOCKING))
+		return false;
+	/* [F'] orders the publish before the read of wake_seq; pairs with [F]. */
+	dr_smp_mb();
+	wake = dr_load_relaxed(ws);
+	while (wake <= hi) {
+		if (dr_try_cmpxchg(ws, &wake, DR_UNARMED))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * dr_release_waited() - after consumer @index released, does a sleeper wait
+ * behind it?
+ * @r: the ring.
+ * @index: the consumer that released.
+ *
+ * A full barrier on blocking rings only. When true, whoever may write the
+ * header takes the bit with dr_release_take() and wakes the sleepers.
+ * Return: true when its bit is set in release_waiters.
+ */
+static inline bool dr_release_waited(struct dr_ring *r, unsigned int index)
 {
 	if (!(r->flags & DR_RING_BLOCKING))
 		return false;
-	/* [F'] orders the publish before the read of sleepers; pairs with [F]. */
+	/* [F'] orders the release before the read of the bits; pairs with [W]. */
 	dr_smp_mb();
-	return dr_load_relaxed(&r->hdr->sleepers) != 0;
+	return dr_load_relaxed(&r->hdr->sleepers) & BIT_ULL(index);
+}
+
+/**
+ * dr_release_take() - take consumer @index's bit in release_waiters.
+ * @r: the ring.
+ * @index: the consumer that released.
+ *
+ * A sleeper that sets the bit again after this reads the release: its [W]
+ * follows this in the bit's order of read-modify-writes.
+ * Return: true when the bit was set: the caller wakes the sleepers.
+ */
+static inline bool dr_release_take(struct dr_ring *r, unsigned int index)
+{
+	return dr_fetch_andnot(&r->hdr->sleepers, BIT_ULL(index)) & BIT_ULL(index);
 }
 
 /**

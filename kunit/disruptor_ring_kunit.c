@@ -145,24 +145,24 @@ static void drk_wait_for_a_batch_should_arm_one_wakeup_at_its_end(struct kunit *
 
 	index = drk_consumer_add(ring, 0, &start);
 	KUNIT_ASSERT_EQ(test, index, 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&ring->dr.hdr->wake_seq), DR_UNARMED);
 	/* Waiting for sequence 9: nothing readable, armed at 9. */
 	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 9), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), 9);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->dr.hdr->wake_seq), 9);
 	drk_test_publish(test, ring, 9, 1);
 	/* Sequences 0-8 do not reach it: still armed, so no wakeup was raised. */
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), 9);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->dr.hdr->wake_seq), 9);
 	drk_test_publish(test, ring, 1, 1);
 	/* Sequence 9 takes the arming and raises the wakeup. */
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&ring->dr.hdr->wake_seq), DR_UNARMED);
 	irq_work_sync(&ring->wake_work);
 	/* Ready: nothing is armed. */
 	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 9), 10);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&ring->dr.hdr->wake_seq), DR_UNARMED);
 	/* A second sleeper for an earlier sequence lowers the arming. */
 	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 20), 10);
 	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, 12), 10);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), 12);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->dr.hdr->wake_seq), 12);
 	drk_consumer_remove(ring, index);
 	irq_work_sync(&ring->wake_work);
 }
@@ -185,10 +185,10 @@ static void drk_wait_should_arm_at_the_gap_below_a_published_sequence(struct kun
 	memcpy(drk_slot(ring, lo1), &v, sizeof(v));
 	drk_publish(ring, lo1, lo1);
 	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, lo1), lo0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), lo0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->dr.hdr->wake_seq), lo0);
 	memcpy(drk_slot(ring, lo0), &v, sizeof(v));
 	drk_publish(ring, lo0, lo0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&ring->wake_seq), DRK_UNARMED);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&ring->dr.hdr->wake_seq), DR_UNARMED);
 	irq_work_sync(&ring->wake_work);
 	KUNIT_EXPECT_EQ(test, drk_ready_or_arm(ring, index, lo1), lo1 + 1);
 	drk_consumer_remove(ring, index);

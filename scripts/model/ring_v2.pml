@@ -9,15 +9,19 @@
  *              gate if higher [D]; if still full, wait for the slowest
  *              consumer (the hint) to move, then look again
  *              for each s in [lo, lo + n): payload = s; stamp = s [S]
- *              [F'] full barrier; if sleepers: wake_gen++ (locked), wake
+ *              [F'] full barrier; if wake_seq <= the last stamped:
+ *              cmpxchg it to UNARMED, then wake (dr_publish_wakes())
  *   C0:        while stamp[next] == next [S'] (acquire): read the payload,
  *              for a run of up to 2; release cseq[0] = end [C]; [F'];
- *              if sleepers: wake (C1 may sleep behind it)
+ *              if C0's release_waiters bit: wake (dr_release_waited())
  *   C1:        behind C0: while next < cseq[0] [C'] (acquire): read the
  *              payload, release cseq[1] = next + 1 [C]
- *   sleeping:  gen = wake_gen; sleepers++ [F] (locked); look again; if
- *              still nothing: FUTEX_WAIT(wake_gen, gen) (compare and sleep
- *              in one step); sleepers--; look again
+ *   sleeping:  gen = wake_gen; arm (C0: lower wake_seq to next; C1: set
+ *              C0's bit [W]); [F]; look again; if still nothing:
+ *              FUTEX_WAIT(wake_gen, gen) (compare and sleep in one step);
+ *              look again (dr_sleep_arm(), memfd's block)
+ *   wake:      clear every release_waiters bit; wake_gen++ (locked);
+ *              FUTEX_WAKE every sleeper (memfd's wake)
  *
  * Two configurations, each checked over every interleaving of its five
  * threads (3 producers, C0, C1 behind C0, on 4 slots):
@@ -42,7 +46,7 @@
  * an earlier store (the store buffer): [F'] and [F] forbid it. A buffered
  * store reaches memory after the load and before the thread's next locked
  * instruction or fence; here the step after each such load is one (the
- * wake's locked add, the next claim's fetch_add, sleepers--, the futex), so
+ * wake's locked RMWs, the next claim's fetch_add, the futex), so
  * doing the store right after the load gives exactly the executions TSO
  * allows. arm64 also reorders store-store (forbidden by the releases [S]
  * and [C]) and load-load (the acquire [S']): the mutant swaps the accesses.
@@ -51,8 +55,9 @@
  *   -DNO_STAMP_RELEASE    [S]: the stamp lands before the payload
  *   -DNO_STAMP_ACQUIRE    [S']: the payload read before the stamp
  *   -DNO_RELEASE_ORDER    [C]: C1's release lands before the read it covers
- *   -DNO_WAKER_BARRIER    [F']: sleepers read before the publish lands
- *   -DNO_SLEEPER_BARRIER  [F]: the look done before sleepers++ lands
+ *   -DNO_WAKER_BARRIER    [F']: wake_seq or the bit read before the publish
+ *                         or the release lands
+ *   -DNO_SLEEPER_BARRIER  [F]: the look done before the arming lands
  *   -DNO_GATE_REFRESH     [D]: a producer takes its stale gate as fresh
  * Every one must fail: scripts/model/check-ring-v2-model.sh runs them all.
  */
@@ -69,20 +74,39 @@ short payload[SLOTS];	/* the data: here the sequence itself */
 byte claim;		/* the next sequence to claim */
 byte gate;		/* producers' cached minimum of cseq[] */
 byte cseq[2];		/* each consumer's released count */
-byte sleepers;		/* consumers asleep or about to sleep */
+#define UNARMED	255
+byte wake_seq;		/* the lowest sequence a sleeper waits for */
+bit waiter0;		/* release_waiters: C1 waits for C0's release */
 byte wake_gen;		/* the futex word */
 bit asleep[2];		/* consumer i sleeps in FUTEX_WAIT */
 bit done[2];		/* consumer i has read all EVENTS */
 
-/* FUTEX_WAKE after the locked add: every sleeper. */
-inline wake()
-{
-	atomic { wake_gen++; asleep[0] = 0; asleep[1] = 0 }
-}
-
 #define ST_STAMP	0	/* stamp[idx] = val: a publish */
 #define ST_CSEQ0	1	/* cseq[0] = val: C0's release */
 #define ST_NONE		2
+
+/* memfd's wake: take every bit, then the futex word, then FUTEX_WAKE all. */
+inline wake()
+{
+	waiter0 = 0;
+	atomic { wake_gen++; asleep[0] = 0; asleep[1] = 0 }
+}
+
+/* After a publish of up to val or C0's release: must it wake? Then wake. */
+inline wake_if_armed(kind, val)
+{
+	if
+	:: kind == ST_STAMP ->
+		if
+		:: atomic { wake_seq <= val -> wake_seq = UNARMED };	/* the cmpxchg */
+			wake()
+		:: else -> skip
+		fi
+	:: kind == ST_CSEQ0 && waiter0 -> wake()
+	:: else -> skip
+	fi
+}
+
 
 inline do_store(kind, idx, val)
 {
@@ -93,19 +117,17 @@ inline do_store(kind, idx, val)
 	fi
 }
 
-/* A publish or a release, [F'], then wake any sleeper. */
+/* A publish or a release, [F'], then wake the sleepers it must wake. */
 inline store_then_wake(kind, idx, val)
 {
 #ifndef NO_WAKER_BARRIER
 	do_store(kind, idx, val);
-	if
-	:: sleepers != 0 -> wake()
-	:: else -> skip
-	fi
+	wake_if_armed(kind, val)
 #else
-	/* The store still in the buffer when sleepers is read. */
+	/* The store still in the buffer when wake_seq or the bit is read. */
 	if
-	:: sleepers != 0 -> do_store(kind, idx, val); wake()
+	:: (kind == ST_STAMP && wake_seq <= val) || (kind == ST_CSEQ0 && waiter0) ->
+		do_store(kind, idx, val); wake_if_armed(kind, val)
 	:: else -> do_store(kind, idx, val)
 	fi
 #endif
@@ -175,12 +197,21 @@ proctype producer(byte batch; byte rounds)
 	od
 }
 
-/* No event: sleep until woken, after one more look (@ready). */
-inline sleep_unless(ready, me)
+/* C0 lowers wake_seq to its next; C1 sets C0's bit in release_waiters [W]. */
+inline arm(me, next)
+{
+	if
+	:: me == 0 -> atomic { if :: wake_seq > next -> wake_seq = next :: else -> skip fi }
+	:: else -> waiter0 = 1
+	fi
+}
+
+/* No event: arm, look once more (@ready), sleep until woken (dr_sleep_arm()). */
+inline sleep_unless(ready, me, next)
 {
 	gen = wake_gen;
 #ifndef NO_SLEEPER_BARRIER
-	sleepers++;	/* [F] locked: fully ordered */
+	arm(me, next);	/* then [F] */
 	if
 	:: ready -> skip
 	:: else ->
@@ -192,13 +223,13 @@ inline sleep_unless(ready, me)
 		};
 end_sleep:
 		(asleep[me] == 0)
-	fi;
+	fi
 #else
-	/* The look done while sleepers++ sits in the buffer. */
+	/* The look done while the arming sits in the buffer. */
 	if
-	:: ready -> sleepers++
+	:: ready -> arm(me, next)
 	:: else ->
-		sleepers++;
+		arm(me, next);
 		atomic {
 			if
 			:: wake_gen == gen -> asleep[me] = 1
@@ -207,9 +238,8 @@ end_sleep:
 		};
 end_sleep_m:
 		(asleep[me] == 0)
-	fi;
+	fi
 #endif
-	sleepers--
 }
 
 proctype consumer0()
@@ -248,7 +278,7 @@ proctype consumer0()
 #ifdef NO_SLEEP
 			(stamp[next % SLOTS] == next)	/* spin: until published */
 #else
-			sleep_unless(stamp[next % SLOTS] == next, 0)
+			sleep_unless(stamp[next % SLOTS] == next, 0, next)
 #endif
 		fi
 	od;
@@ -279,7 +309,7 @@ proctype consumer1()
 #ifdef NO_SLEEP
 			(cseq[0] > next)	/* spin: until C0 released it */
 #else
-			sleep_unless(cseq[0] > next, 1)
+			sleep_unless(cseq[0] > next, 1, next)
 #endif
 		fi
 	od;
@@ -291,6 +321,7 @@ init
 	byte i;
 
 	atomic {
+		wake_seq = UNARMED;
 		for (i : 0 .. SLOTS - 1) {
 			stamp[i] = i - SLOTS;
 			payload[i] = -1

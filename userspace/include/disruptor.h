@@ -210,7 +210,8 @@ static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t
 static inline void disruptor_publish(struct disruptor_ring *r, uint64_t lo, uint64_t hi)
 {
 	dr_publish(&r->dr, lo, hi);
-	if (dr_wakeup_needed(&r->dr))
+	/* Only the publish that reaches a sleeper's arming wakes. */
+	if (dr_publish_wakes(&r->dr, hi))
 		disruptor_wake(r);
 }
 
@@ -245,8 +246,8 @@ static inline uint64_t disruptor_next(const struct disruptor_consumer *c)
 static inline void disruptor_release(struct disruptor_consumer *c, uint64_t end)
 {
 	dr_consumer_release(&c->dc, end);
-	/* Downstream consumers may be asleep waiting on this one. */
-	if (dr_wakeup_needed(&c->ring->dr))
+	/* A downstream consumer may sleep behind this one: its bit says so. */
+	if (dr_release_waited(&c->ring->dr, c->dc.index))
 		disruptor_wake(c->ring);
 }
 

@@ -27,6 +27,8 @@ typedef struct {
 #define dr_store_release(a, v)	__atomic_store_n(&(a)->counter, (s64)(v), __ATOMIC_RELEASE)
 #define dr_store_relaxed(a, v)	__atomic_store_n(&(a)->counter, (s64)(v), __ATOMIC_RELAXED)
 #define dr_fetch_add(a, v)	((u64)__atomic_fetch_add(&(a)->counter, (s64)(v), __ATOMIC_SEQ_CST))
+#define dr_fetch_or(a, v)	((u64)__atomic_fetch_or(&(a)->counter, (s64)(v), __ATOMIC_SEQ_CST))
+#define dr_fetch_andnot(a, v)	((u64)__atomic_fetch_and(&(a)->counter, ~(s64)(v), __ATOMIC_SEQ_CST))
 #define dr_try_cmpxchg(a, oldp, new)					\
 	__atomic_compare_exchange_n(&(a)->counter, (s64 *)(oldp), (s64)(new), false, \
 				    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)

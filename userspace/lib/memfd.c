@@ -5,7 +5,7 @@
  *
  * The memfd holds one page of backend state (magic, version, the registry
  * lock) followed by the ring block laid out by dr_ring_layout(). Blocking
- * consumers sleep on a futex on hdr->wake_gen (not FUTEX_PRIVATE: the memory
+ * consumers sleep on a futex on hdr->wake_gen's low 32 bits (not FUTEX_PRIVATE: the memory
  * is shared between processes).
  *
  * A process that maps a ring from a descriptor trusts the ring's creator as
@@ -716,47 +716,63 @@ static int dr_memfd_own(struct disruptor_ring *r, int index)
 	return ret;
 }
 
+/* The futex word: the low 32 bits of hdr->wake_gen. */
+static uint32_t *dr_memfd_futex(struct dr_ring_hdr *h)
+{
+	uint32_t *w = (uint32_t *)&h->wake_gen.counter;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w++;
+#endif
+	return w;
+}
+
 /*
- * Sleep until a producer or an upstream consumer moves. [F] pairs with [F']
- * in dr_wakeup_needed(): either the waker sees sleepers != 0 and bumps
- * wake_gen (so the futex does not sleep on the old value), or the re-check
- * here sees the new event.
+ * Sleep until the publish that makes @seq readable, or an upstream's
+ * release, wakes us: the core's protocol (dr_sleep_arm()). The futex value
+ * is read before arming, so a wake between the look and FUTEX_WAIT changes
+ * it and the futex does not sleep.
  */
 static int dr_memfd_block(struct disruptor_consumer *c, uint64_t seq, uint64_t deadline_ns)
 {
 	struct dr_ring_hdr *h = c->ring->dr.hdr;
+	uint32_t *word = dr_memfd_futex(h);
 	struct timespec ts, *tsp = NULL;
 	uint32_t gen;
 
-	gen = __atomic_load_n(&h->wake_gen, __ATOMIC_ACQUIRE);
-	dr_fetch_add(&h->sleepers, 1);	/* [F] */
-	if (!__atomic_load_n(&c->halted, __ATOMIC_ACQUIRE) && dr_consumer_refresh(&c->dc) == c->dc.next) {
-		/*
-		 * Behind other consumers: an upstream whose process dies never
-		 * wakes us, so sleep in slices and let the caller look.
-		 */
-		if (c->dc.deps && (!deadline_ns || deadline_ns > dr_now_ns() + DR_BLOCK_SLICE_NS))
-			deadline_ns = dr_now_ns() + DR_BLOCK_SLICE_NS;
-		if (deadline_ns) {
-			uint64_t now = dr_now_ns();
-			uint64_t left = deadline_ns > now ? deadline_ns - now : 0;
+	gen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+	if (dr_sleep_arm(&c->ring->dr, c->dc.next, c->dc.deps, seq, false) > seq ||
+	    __atomic_load_n(&c->halted, __ATOMIC_ACQUIRE))
+		return 0;
+	/*
+	 * Behind other consumers: an upstream whose process dies never wakes
+	 * us, so sleep in slices and let the caller look.
+	 */
+	if (c->dc.deps && (!deadline_ns || deadline_ns > dr_now_ns() + DR_BLOCK_SLICE_NS))
+		deadline_ns = dr_now_ns() + DR_BLOCK_SLICE_NS;
+	if (deadline_ns) {
+		uint64_t now = dr_now_ns();
+		uint64_t left = deadline_ns > now ? deadline_ns - now : 0;
 
-			ts.tv_sec = (time_t)(left / 1000000000ULL);
-			ts.tv_nsec = (long)(left % 1000000000ULL);
-			tsp = &ts;
-		}
-		dr_futex(&h->wake_gen, FUTEX_WAIT, gen, tsp);
+		ts.tv_sec = (time_t)(left / 1000000000ULL);
+		ts.tv_nsec = (long)(left % 1000000000ULL);
+		tsp = &ts;
 	}
-	dr_fetch_add(&h->sleepers, -1);
+	dr_futex(word, FUTEX_WAIT, gen, tsp);
 	return 0;
 }
 
+/*
+ * Wake every sleeper: take every release_waiters bit (they re-arm when
+ * they look again), move the futex word, wake.
+ */
 static void dr_memfd_wake(struct disruptor_ring *r)
 {
 	struct dr_ring_hdr *h = r->dr.hdr;
 
-	__atomic_fetch_add(&h->wake_gen, 1, __ATOMIC_SEQ_CST);
-	dr_futex(&h->wake_gen, FUTEX_WAKE, INT_MAX, NULL);
+	dr_fetch_andnot(&h->sleepers, ~0ULL);
+	dr_fetch_add(&h->wake_gen, 1);
+	dr_futex(dr_memfd_futex(h), FUTEX_WAKE, INT_MAX, NULL);
 }
 
 static const struct disruptor_backend dr_memfd_backend = {

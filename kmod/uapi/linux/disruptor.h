@@ -87,8 +87,10 @@
  * @release_waiters: bitmap of the consumers a sleeper waits behind: after
  *	    releasing, consumer i calls DISRUPTOR_IOC_WAKE when bit i is set
  *	    (read it after a full barrier that follows the release).
- * @wake_gen: zero on device rings (a memfd ring's futex word).
- * @resv: zero.
+ * @wake_seq: the lowest sequence a sleeper waits to see published; a
+ *	    publish that reaches it wakes the sleepers (~0: none armed).
+ * @wake_gen: wakeups raised so far (memfd rings: the futex word, its low
+ *	    32 bits).
  * @pad4: zero.
  */
 struct disruptor_ring_header {
@@ -110,9 +112,9 @@ struct disruptor_ring_header {
 	__u64 dropped;
 	__u8 pad3[120];
 	__u64 release_waiters;
-	__u32 wake_gen;
-	__u32 resv;
-	__u8 pad4[112];
+	__u64 wake_seq;
+	__u64 wake_gen;
+	__u8 pad4[104];
 };
 
 /**
