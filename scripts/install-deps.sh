@@ -10,8 +10,8 @@
 set -euo pipefail
 
 # Packages from bookworm (main) and, for the names in BACKPORTS, from
-# bookworm-backports through an apt pin. spin checks the sleeper model
-# (scripts/model/sleeper.pml).
+# bookworm-backports through an apt pin. spin checks the ring model
+# (scripts/model/ring_v2.pml).
 PACKAGES=(
 	build-essential bc flex bison libelf-dev libssl-dev dwarves cpio
 	xz-utils kmod python3 pkg-config rsync

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Ties the sleeper model (sleeper.pml) to the code: the model proves that a
+# Ties the ring model (ring_v2.pml) to the code: the model proves that a
 # producer needs a full barrier between its publish store and its load of
-# hdr->sleepers ([F'] in kmod/dr_ring.h); this checks that the compiled ring
-# core has one. It compiles dr_publish() + dr_wakeup_needed() with the
-# userspace atomics (kmod/dr_atomic.h outside the kernel, as libdisruptor
+# hdr->wake_seq ([F'] in kmod/dr_ring.h); this checks that the compiled ring
+# core has one. It compiles dr_publish() + dr_publish_wakes() with the
+# userspace atomics (userspace/include/dr_atomic_user.h, as libdisruptor
 # does) and reads the disassembly: after the publish store (the stamp in
-# the slot; SP and MP rings publish alike) and before the load of
-# hdr->sleepers there must be an mfence, a lock-prefixed instruction or an
-# xchg with memory.
+# the slot; SP and MP rings publish alike) and before the first touch of
+# hdr->wake_seq (its load, or the lea of its address) there must be an
+# mfence, a lock-prefixed instruction or an xchg with memory.
 # A release fence, a compiler barrier or nothing compiles to no instruction
 # on x86 and fails here.
 #
@@ -33,16 +33,28 @@ cat >"$tmp/offsets.c" <<'C'
 #include "dr_ring.h"
 int main(void)
 {
-	printf("%zx\n", offsetof(struct dr_ring_hdr, sleepers));
+	printf("%zx %zx\n", offsetof(struct dr_ring_hdr, wake_seq),
+	       offsetof(struct dr_ring_hdr, sleepers));
 	return 0;
 }
 C
 # The flags are constants, so each probe is the straight-line path a
-# producer runs: publish one sequence (its stamp), [F'], read sleepers.
+# producer runs: publish one sequence (its stamp), [F'], read wake_seq.
 cat >"$tmp/probe.c" <<'C'
 #include "dr_ring.h"
 bool dr_probe_sp(struct dr_ring_hdr *h, void *slots, u64 mask, u64 seq);
 bool dr_probe_mp(struct dr_ring_hdr *h, void *slots, u64 mask, u64 seq);
+bool dr_probe_release(struct dr_ring_hdr *h, atomic64_t *seq, u64 end);
+
+/* A consumer's release, then the read of its bit in release_waiters. */
+bool dr_probe_release(struct dr_ring_hdr *h, atomic64_t *seq, u64 end)
+{
+	struct dr_ring r = { .hdr = h, .flags = DR_RING_BLOCKING };
+	struct dr_consumer c = { .ring = &r, .seq = seq, .index = 3 };
+
+	dr_consumer_release(&c, end);
+	return dr_release_waited(&r, c.index);
+}
 
 bool dr_probe_sp(struct dr_ring_hdr *h, void *slots, u64 mask, u64 seq)
 {
@@ -52,7 +64,7 @@ bool dr_probe_sp(struct dr_ring_hdr *h, void *slots, u64 mask, u64 seq)
 	};
 
 	dr_publish(&r, seq, seq);
-	return dr_wakeup_needed(&r);
+	return dr_publish_wakes(&r, seq);
 }
 
 bool dr_probe_mp(struct dr_ring_hdr *h, void *slots, u64 mask, u64 seq)
@@ -63,19 +75,19 @@ bool dr_probe_mp(struct dr_ring_hdr *h, void *slots, u64 mask, u64 seq)
 	};
 
 	dr_publish(&r, seq, seq);
-	return dr_wakeup_needed(&r);
+	return dr_publish_wakes(&r, seq);
 }
 C
 "$cc" "${cflags[@]}" -o "$tmp/offsets" "$tmp/offsets.c" || { echo "FAIL: offsets did not build"; exit 1; }
 "$cc" "${cflags[@]}" -c -o "$tmp/probe.o" "$tmp/probe.c" || { echo "FAIL: probe did not build"; exit 1; }
-read -r sleepers_off < <("$tmp/offsets")
+read -r wake_seq_off sleepers_off < <("$tmp/offsets")
 objdump -d --no-show-raw-insn "$tmp/probe.o" >"$tmp/probe.s" || { echo "FAIL: objdump"; exit 1; }
 
-python3 - "$tmp/probe.s" "$sleepers_off" <<'PY'
+python3 - "$tmp/probe.s" "$wake_seq_off" "$sleepers_off" <<'PY'
 import re
 import sys
 
-listing, sleepers_off = sys.argv[1], int(sys.argv[2], 16)
+listing, wake_seq_off, sleepers_off = sys.argv[1], int(sys.argv[2], 16), int(sys.argv[3], 16)
 funcs, cur = {}, None
 for line in open(listing, encoding="utf-8"):
     m = re.match(r"^[0-9a-f]+ <(\w+)>:", line)
@@ -113,17 +125,17 @@ def is_full_barrier(insn):
 def reads(insn, off):
     return re.search(r"(?<![0-9a-fx])0x%x\(%%r\w+\)" % off, insn) and not is_store(insn)
 
-def check(name, is_publish):
+def check(name, is_publish, off=wake_seq_off, what="hdr->wake_seq"):
     insns = funcs.get(name)
     if not insns:
         return f"{name}: not in the disassembly"
-    loads = [i for i, x in enumerate(insns) if reads(x, sleepers_off)]
-    if len(loads) != 1:
-        return f"{name}: {len(loads)} loads of hdr->sleepers (+0x{sleepers_off:x}), want 1"
+    loads = [i for i, x in enumerate(insns) if reads(x, off)]
+    if not loads:
+        return f"{name}: no load of {what} (+0x{off:x})"
     load = loads[0]
     stores = [i for i, x in enumerate(insns[:load]) if is_publish(x)]
     if not stores:
-        return f"{name}: no publish store before the load of hdr->sleepers"
+        return f"{name}: no store before the load of {what}"
     between = insns[stores[-1] + 1:load]
     if not any(is_full_barrier(x) for x in between):
         return (f"{name}: no full barrier between the publish store "
@@ -133,10 +145,12 @@ def check(name, is_publish):
     return None
 
 # The probes write no memory but the stamp: any store before the load is it.
-errors = [e for e in (check("dr_probe_sp", is_store), check("dr_probe_mp", is_store)) if e]
+errors = [e for e in (check("dr_probe_sp", is_store), check("dr_probe_mp", is_store),
+                      check("dr_probe_release", is_store, sleepers_off, "release_waiters"))
+          if e]
 for e in errors:
     print("FAIL:", e)
 if errors:
     sys.exit(1)
-print("ok: [F'] is a full barrier between the publish and the read of sleepers (SP and MP)")
+print("ok: [F'] is a full barrier after a publish (SP, MP) and after a release")
 PY
