@@ -49,25 +49,42 @@ static u64 dr_align(u64 v, u64 a)
 }
 
 /**
- * dr_ring_check_params() - validate a ring's geometry.
+ * dr_ring_bad_param() - the one check of a ring's geometry, naming what is
+ * wrong (the library turns it into words, the kernel into -EINVAL).
  * @size: slots, a power of two from 2 to DR_MAX_SIZE.
- * @slot_size: bytes per slot, a multiple of 8 from 8 to DR_MAX_SLOT_SIZE.
+ * @slot_size: payload bytes per slot, a multiple of 8 from 8 to
+ *	       DR_MAX_SLOT_SIZE.
  * @mode: enum dr_producer_mode.
  * @flags: DR_RING_* flags.
  *
- * Return: 0, or -EINVAL.
+ * Return: DR_PARAM_OK, or the first bad parameter.
+ */
+enum dr_param dr_ring_bad_param(u64 size, u32 slot_size, u32 mode, u32 flags)
+{
+	if (size < 2 || size > DR_MAX_SIZE || (size & (size - 1)))
+		return DR_PARAM_SIZE;
+	if (slot_size < 8 || slot_size > DR_MAX_SLOT_SIZE || (slot_size & 7))
+		return DR_PARAM_SLOT_SIZE;
+	if (mode != DR_SINGLE_PRODUCER && mode != DR_MULTI_PRODUCER)
+		return DR_PARAM_MODE;
+	if (flags & ~DR_RING_FLAGS_ALL)
+		return DR_PARAM_FLAGS;
+	return DR_PARAM_OK;
+}
+EXPORT_SYMBOL_GPL(dr_ring_bad_param);
+
+/**
+ * dr_ring_check_params() - validate a ring's geometry.
+ * @size: slots.
+ * @slot_size: payload bytes per slot.
+ * @mode: enum dr_producer_mode.
+ * @flags: DR_RING_* flags.
+ *
+ * Return: 0, or -EINVAL (dr_ring_bad_param() says which).
  */
 int dr_ring_check_params(u64 size, u32 slot_size, u32 mode, u32 flags)
 {
-	if (size < 2 || size > DR_MAX_SIZE || (size & (size - 1)))
-		return -EINVAL;
-	if (slot_size < 8 || slot_size > DR_MAX_SLOT_SIZE || (slot_size & 7))
-		return -EINVAL;
-	if (mode != DR_SINGLE_PRODUCER && mode != DR_MULTI_PRODUCER)
-		return -EINVAL;
-	if (flags & ~DR_RING_FLAGS_ALL)
-		return -EINVAL;
-	return 0;
+	return dr_ring_bad_param(size, slot_size, mode, flags) ? -EINVAL : 0;
 }
 EXPORT_SYMBOL_GPL(dr_ring_check_params);
 
@@ -372,6 +389,7 @@ u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wa
 {
 	struct dr_ring_hdr *h = r->hdr;
 	u64 arm = deps ? (publish_wakes_deps ? 0 : DR_UNARMED) : seq;
+	u64 stop = seq + 1 > next + r->scan ? seq + 1 : next + r->scan;
 	u64 end, want, cur;
 
 	for (;;) {
@@ -382,7 +400,7 @@ u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wa
 			;
 		/* [F] orders the arming before the look; pairs with [F']. */
 		dr_smp_mb();
-		end = dr_readable(r, next, deps, (seq + 1 > next + r->scan ? seq + 1 : next + r->scan));
+		end = dr_readable(r, next, deps, stop);
 		if (end > seq || deps)
 			return end;
 		want = end < seq && dr_is_published(r, seq) ? end : arm;

@@ -3,7 +3,8 @@
  * dr_ring.h - the Disruptor sequencer, written once for the kernel module,
  * its KUnit tests and libdisruptor.
  *
- * A ring has size (a power of two) slots of slot_size bytes. Sequences are
+ * A ring has size (a power of two) slots of slot_size bytes of payload (and
+ * a stamp, below). Sequences are
  * 64-bit counts that never wrap in practice: sequence s lives in slot
  * s & (size - 1). Producers claim sequences, fill their slots and publish
  * them; each consumer owns a sequence, the count of events it has finished,
@@ -59,9 +60,9 @@
  *				once it has moved or the registry has changed.
  *				Any hint is safe: a gating consumer at or below
  *				gate_cache proves the ring still full.
- *  hdr->deps[i]		the registry (serialised by the caller), with
- *				dr_deps_set() before [E]; read with dr_deps_of()
- *				by whoever acquired [E'] or registered i itself.
+ *  hdr->deps[i]		the registry (serialised by the caller), stored
+ *				before [E]; read with dr_deps_of() by whoever
+ *				acquired [E'] or registered i itself.
  *  hdr->gating, hdr->active	the registry: store-release [E] after the new
  *				consumer's sequence and deps are set, paired
  *				with load-acquire in dr_gating_min() [E'] (of
@@ -93,9 +94,11 @@
  *  shadow[i] (kernel only)	whoever reads consumer i's untrusted page:
  *				a monotonic try_cmpxchg, so concurrent readers
  *				agree and the value only moves forward.
- *  halted (libdisruptor)	disruptor_consumer_halt(), relaxed; read
- *				relaxed by the consumer's waits, which re-check
- *				it at least every wait slice.
+ *  halted (libdisruptor)	disruptor_consumer_halt(): a fully ordered
+ *				store, then a wake; read with acquire by the
+ *				consumer's waits (memfd: after arming, so the
+ *				sleeper sees it or the wake finds it armed;
+ *				device rings: within a wait slice).
  *
  * scripts/model/ring_v2.pml checks [S], [S'], [C], [C'], [D], [W], [F] and
  * [F'] over every interleaving of three producers and two consumers.
@@ -253,6 +256,16 @@ struct dr_layout {
 	u64 total;
 };
 
+/* What dr_ring_bad_param() found wrong. */
+enum dr_param {
+	DR_PARAM_OK		= 0,
+	DR_PARAM_SIZE		= 1,
+	DR_PARAM_SLOT_SIZE	= 2,
+	DR_PARAM_MODE		= 3,
+	DR_PARAM_FLAGS		= 4,
+};
+
+enum dr_param dr_ring_bad_param(u64 size, u32 slot_size, u32 mode, u32 flags);
 int dr_ring_check_params(u64 size, u32 slot_size, u32 mode, u32 flags);
 int dr_ring_layout(u64 size, u32 slot_size, u32 mode, u32 flags, struct dr_layout *out);
 void dr_ring_init_shared(struct dr_ring_hdr *hdr, void *slots,

@@ -483,19 +483,23 @@ static int dr_check_params(const struct disruptor_params *p)
 
 	if (!p)
 		return dr_fail(EINVAL, "params is NULL");
-	if (p->slot_count < 2 || p->slot_count > DR_MAX_SIZE ||
-	    (p->slot_count & (p->slot_count - 1)))
+	/* The core's one check; the words for what it found are here. */
+	switch (dr_ring_bad_param(p->slot_count, p->slot_size, p->producer, p->flags)) {
+	case DR_PARAM_SIZE:
 		return dr_fail(EINVAL, "slot_count %llu is not a power of two from 2 to %llu",
 			       (unsigned long long)p->slot_count,
 			       (unsigned long long)DR_MAX_SIZE);
-	if (p->slot_size < 8 || p->slot_size > DR_MAX_SLOT_SIZE || (p->slot_size & 7))
+	case DR_PARAM_SLOT_SIZE:
 		return dr_fail(EINVAL, "slot_size %u is not a multiple of 8 from 8 to %u",
 			       p->slot_size, DR_MAX_SLOT_SIZE);
-	if (p->producer != DISRUPTOR_SINGLE_PRODUCER && p->producer != DISRUPTOR_MULTI_PRODUCER)
+	case DR_PARAM_MODE:
 		return dr_fail(EINVAL, "producer %u is neither SINGLE (0) nor MULTI (1)",
 			       p->producer);
-	if (p->flags & ~DR_RING_FLAGS_ALL)
+	case DR_PARAM_FLAGS:
 		return dr_fail(EINVAL, "unknown flags 0x%x", p->flags & ~DR_RING_FLAGS_ALL);
+	case DR_PARAM_OK:
+		break;
+	}
 	for (i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
 		if (p->reserved[i])
 			return dr_fail(EINVAL, "reserved[%u] is not zero", i);
