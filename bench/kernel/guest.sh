@@ -25,7 +25,7 @@ echo "kbench: $(uname -r), $(nproc) CPUs; parts: $PARTS; repeats $REPEATS"
 
 if enabled tput; then
 	echo "kbench: === throughput: BPF producer -> consumers"
-	sh /usr/bin/tput.sh /tmp/tput.csv "$REPEATS" "$TPUT_SECONDS" || rc=1
+	sh /usr/bin/ring_tput.sh /tmp/tput.csv "$REPEATS" "$TPUT_SECONDS" || rc=1
 	[ -f /tmp/tput.csv ] && emit tput </tmp/tput.csv
 fi
 
@@ -47,7 +47,7 @@ if enabled profile; then
 		mode=$1 p=$2
 		for peer in disruptor ringbuf; do
 			if ! perf record -q -a -F 997 -e cpu-clock -o /tmp/perf.data -- \
-			     tput -k $peer -m $mode -p $p -w 0.5 -d 2 >/tmp/tput.out 2>&1; then
+			     ring_tput -k $peer -m $mode -p $p -w 0.5 -d 2 >/tmp/tput.out 2>&1; then
 				echo "kbench: profile of $peer $mode ${p}P failed: $(tail -n 2 /tmp/tput.out)"
 				rc=1
 				continue

@@ -15,7 +15,7 @@ KB_LIBS		:= build/user/libdisruptor.a -lbpf -lelf -lz
 KB_SCX_SRC	:= $(BENCH_KDIR)/tools/sched_ext
 
 .PHONY: kbench-build kbench-module
-kbench-build: kbench-module $(KB)/tput $(KB)/input_lat $(KB)/hog $(KB)/scx_simple \
+kbench-build: kbench-module $(KB)/ring_tput $(KB)/input_lat $(KB)/hog $(KB)/scx_simple \
 	      build/tools/scx_disruptor
 
 kbench-module:
@@ -33,7 +33,7 @@ $(KB)/%.bpf.o: bench/kernel/%.bpf.c build/bpf/vmlinux.h $(wildcard bpf/*.h bench
 $(KB)/%.skel.h: $(KB)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
 
-$(KB)/tput: bench/kernel/tput.c $(KB)/tput.skel.h build/user/libdisruptor.a
+$(KB)/ring_tput: bench/kernel/ring_tput.c $(KB)/ring_tput.skel.h build/user/libdisruptor.a
 	$(Q)$(CC) $(KB_CFLAGS) -o $@ $< $(KB_LIBS)
 
 $(KB)/input_lat: bench/kernel/input_lat.c $(KB)/input_lat_rb.skel.h build/bpf/input_hook.skel.h \

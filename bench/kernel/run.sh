@@ -51,7 +51,7 @@ kdir=$(scripts/build-kernel.sh debug | tail -n 1)
 bench_kdir=$(scripts/build-kernel.sh bench | tail -n 1)
 targets=(kbench-module build/kbench/input_lat build/kbench/hog build/kbench/scx_simple
 	 build/tools/scx_disruptor)
-case " $parts " in *" tput "* | *" profile "*) targets+=(build/kbench/tput) ;; esac
+case " $parts " in *" tput "* | *" profile "*) targets+=(build/kbench/ring_tput) ;; esac
 make -s KDIR="$kdir" BENCH_KDIR="$bench_kdir" "${targets[@]}"
 
 conf=build/kbench/conf.sh
@@ -72,7 +72,7 @@ payload=(
 )
 case " $parts " in
 *" tput "* | *" profile "*)
-	payload+=(build/kbench/tput:/usr/bin/tput bench/kernel/tput.sh:/usr/bin/tput.sh) ;;
+	payload+=(build/kbench/ring_tput:/usr/bin/ring_tput bench/kernel/ring_tput.sh:/usr/bin/ring_tput.sh) ;;
 esac
 case " $parts " in *" profile "*) payload+=(/usr/bin/perf:/usr/bin/perf) ;; esac
 scripts/build-initramfs.sh "$bench_kdir" build/kbench/guest.cpio bench/kernel/guest.sh \
@@ -100,7 +100,7 @@ for h in "${headers[@]}"; do
 	table=${h%%:*}
 	if grep -q "^$table," "$out/artifacts.txt"; then
 		{
-			# tput.sh writes its own header line; the others do not.
+			# ring_tput.sh writes its own header line; the others do not.
 			[ "$table" = tput ] || echo "${h#*:}"
 			sed -n "s/^$table,//p" "$out/artifacts.txt" | tr -d '\r'
 		} >"$out/$table.csv"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tput.bpf.c - the BPF producers of the kernel-path throughput benchmark
- * (bench/kernel/tput.c), modelled on the kernel's own bench_ringbufs
+ * ring_tput.bpf.c - the BPF producers of the kernel-path throughput benchmark
+ * (bench/kernel/ring_tput.c), modelled on the kernel's own bench_ringbufs
  * (tools/testing/selftests/bpf/progs/ringbuf_bench.c, perfbuf_bench.c).
  *
  * A producer thread calls getpgid() in a loop; each call runs one of these
@@ -67,7 +67,7 @@ long dropped __attribute__((aligned(128)));
 		__uint(value_size, sizeof(int));		\
 	} name SEC(".maps")
 
-/* One map per consumer, up to TPUT_MAX_CONSUMERS (4) in tput.c. */
+/* One map per consumer, up to TPUT_MAX_CONSUMERS (4) in ring_tput.c. */
 RB_MAP(rb0);
 RB_MAP(rb1);
 RB_MAP(rb2);

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tput - kernel-path throughput: a BPF producer publishing into
+ * ring_tput - kernel-path throughput: a BPF producer publishing into
  * /dev/disruptor against BPF_MAP_TYPE_RINGBUF and the perf buffer, in the
  * manner of the kernel's bench_ringbufs (tools/testing/selftests/bpf/benchs).
  *
- *   tput -k PEER [-m MODE] [-p PRODUCERS] [-c CONSUMERS] [-d SECONDS]
+ *   ring_tput -k PEER [-m MODE] [-p PRODUCERS] [-c CONSUMERS] [-d SECONDS]
  *        [-w WARMUP] [-b BATCH] [-s SAMPLE_RATE] [-n RECORDS] [-r REP] [-v]
- *   tput -H                  print the CSV header and exit
+ *   ring_tput -H              print the CSV header and exit
  *
  * PEER is disruptor, ringbuf or perfbuf; MODE default or sampled (see the
- * top of tput.bpf.c for what each means per peer). Producer threads call
- * getpgid() in a loop; tput.bpf.c's fentry program on __x64_sys_getpgid
+ * top of ring_tput.bpf.c for what each means per peer). Producer threads call
+ * getpgid() in a loop; ring_tput.bpf.c's fentry program on __x64_sys_getpgid
  * publishes BATCH (500) records of 8 bytes per call. Each consumer is its
  * own thread and reads every record's payload in place (it sums it and the
  * sum is checked: 42 per record):
@@ -78,7 +78,7 @@
 #include <bpf/libbpf.h>
 
 #include "disruptor.h"
-#include "tput.skel.h"
+#include "ring_tput.skel.h"
 
 #define TPUT_MAX_CONSUMERS	4
 #define TPUT_MAX_PRODUCERS	8
@@ -196,7 +196,7 @@ struct producer {
  */
 struct run {
 	struct opts o;
-	struct tput *skel;
+	struct ring_tput *skel;
 	struct bpf_link *link;
 	int dev_fd;
 	struct disruptor_ring *ring;
@@ -229,7 +229,7 @@ static void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("tput: ", stderr);
+	fputs("ring_tput: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -332,7 +332,7 @@ static void *dis_consumer(struct run *run, struct consumer *c)
 	while (!stopping(run)) {
 		if (disruptor_wait_for(c->dc, next + batch, TPUT_POLL_MS * 1000000LL, &end)) {
 			if (errno != ETIMEDOUT) {
-				fprintf(stderr, "tput: wait: %s\n", disruptor_last_error());
+				fprintf(stderr, "ring_tput: wait: %s\n", disruptor_last_error());
 				c->err = 1;
 				break;
 			}
@@ -352,7 +352,7 @@ static void *dis_consumer(struct run *run, struct consumer *c)
 
 /* ---- BPF ring buffer, rb-custom style ----------------------------------- */
 
-static struct bpf_map *rb_map(struct tput *skel, int i)
+static struct bpf_map *rb_map(struct ring_tput *skel, int i)
 {
 	struct bpf_map *maps[TPUT_MAX_CONSUMERS] = {
 		skel->maps.rb0, skel->maps.rb1, skel->maps.rb2, skel->maps.rb3,
@@ -361,7 +361,7 @@ static struct bpf_map *rb_map(struct tput *skel, int i)
 	return maps[i];
 }
 
-static struct bpf_map *pb_map(struct tput *skel, int i)
+static struct bpf_map *pb_map(struct ring_tput *skel, int i)
 {
 	struct bpf_map *maps[TPUT_MAX_CONSUMERS] = {
 		skel->maps.pb0, skel->maps.pb1, skel->maps.pb2, skel->maps.pb3,
@@ -458,7 +458,7 @@ static void *rb_consumer(struct run *run, struct consumer *c)
 	while (!stopping(run)) {
 		cnt = epoll_wait(c->rb.epfd, &ev, 1, TPUT_POLL_MS);
 		if (cnt < 0 && errno != EINTR) {
-			fprintf(stderr, "tput: epoll_wait: %s\n", strerror(errno));
+			fprintf(stderr, "ring_tput: epoll_wait: %s\n", strerror(errno));
 			c->err = 1;
 			break;
 		}
@@ -533,7 +533,7 @@ static void *pb_consumer(struct run *run, struct consumer *c)
 	while (!stopping(run)) {
 		err = perf_buffer__poll(c->pb, TPUT_POLL_MS);
 		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "tput: perf_buffer__poll: %s\n", strerror(-err));
+			fprintf(stderr, "ring_tput: perf_buffer__poll: %s\n", strerror(-err));
 			c->err = 1;
 			break;
 		}
@@ -626,10 +626,10 @@ static void format_cpus(const struct run *run, char *buf, size_t len)
 
 static void setup(struct run *run)
 {
-	struct tput *skel;
+	struct ring_tput *skel;
 	int i;
 
-	skel = tput__open();
+	skel = ring_tput__open();
 	if (!skel)
 		die("cannot open the BPF object: %s", strerror(errno));
 	run->skel = skel;
@@ -643,7 +643,7 @@ static void setup(struct run *run)
 		dis_setup(run);
 	else if (run->o.peer == PEER_RINGBUF)
 		rb_size(run);
-	if (tput__load(skel))
+	if (ring_tput__load(skel))
 		die("cannot load the BPF object: %s", strerror(errno));
 	for (i = 0; i < run->o.consumers; i++) {
 		if (run->o.peer == PEER_RINGBUF)
@@ -784,7 +784,7 @@ static void teardown(struct run *run)
 		if (run->cons[i].dc)
 			disruptor_consumer_close(run->cons[i].dc);
 	}
-	tput__destroy(run->skel);
+	ring_tput__destroy(run->skel);
 	if (run->ring)
 		disruptor_ring_close(run->ring);
 	if (run->dev_fd > 0)
@@ -795,11 +795,11 @@ static void teardown(struct run *run)
 
 static int usage(const char *why)
 {
-	fprintf(stderr, "tput: %s\n"
-		"usage: tput -k disruptor|ringbuf|perfbuf [-m default|sampled] [-p PRODUCERS]\n"
+	fprintf(stderr, "ring_tput: %s\n"
+		"usage: ring_tput -k disruptor|ringbuf|perfbuf [-m default|sampled] [-p PRODUCERS]\n"
 		"            [-c CONSUMERS] [-d SECONDS] [-w WARMUP] [-b BATCH] [-s SAMPLE_RATE]\n"
 		"            [-n RECORDS] [-r REP] [-v]\n"
-		"       tput -H   (the CSV header)\n", why);
+		"       ring_tput -H   (the CSV header)\n", why);
 	return 2;
 }
 
