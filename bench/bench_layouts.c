@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench_layouts.c - candidate layouts for ring v2 (issue 16), measured
- * side by side with today's ring ("disruptor") under the same harness.
+ * bench_layouts.c - where the readiness stamp sits: the candidate layouts
+ * of issue 16, measured side by side with the ring as built ("disruptor",
+ * which took v2-hdr) under the same harness (make bench-avail).
  *
  * Every candidate stamps readiness into the slot: the publish stores the
  * slot's sequence with release after writing the payload, a consumer reads
  * it with acquire and the payload next to it, so a caught-up consumer pulls
- * one line per event (today: the cursor or an avail[] entry, then the slot).
+ * one line per event (ABI 1: the cursor or an avail[] entry, then the slot).
  * Stamps start one lap back (slot i holds i - size), so nothing reads as
  * published at first and no lap aliases another. Producers claim (SP: a
  * private counter; MP: one fetch_add per batch), wait until every consumer

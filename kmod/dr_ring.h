@@ -27,8 +27,8 @@
  * is published at first and no lap aliases another. Single- and
  * multi-producer rings publish alike; a batch of n is n stamps, each on a
  * line the producer writes anyway. bench/layouts.sh (make bench-avail)
- * measured this against a stamp padded to its own line and against the
- * availability array it replaced.
+ * measured this against a stamp padded to whole lines and against ABI 1's
+ * cursor and availability array (BENCHMARKS.md).
  *
  * Ordering contract: every shared field, who writes it, and each label's
  * partner. Acquire/release pairs are [X] (the store) and [X'] (the load).
