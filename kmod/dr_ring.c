@@ -441,8 +441,14 @@ bool dr_gate_refresh(struct dr_ring *r, u64 end)
 }
 EXPORT_SYMBOL_GPL(dr_gate_refresh);
 
-/* Leaves: active consumers nobody active depends on. */
-static u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active)
+/**
+ * dr_registry_leaves() - the leaves of a set of consumers.
+ * @h: the header, whose deps say who reads behind whom.
+ * @active: the set.
+ *
+ * Return: the consumers of @active that no consumer of @active depends on.
+ */
+u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active)
 {
 	u64 a = active, depended = 0;
 
@@ -452,6 +458,7 @@ static u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active)
 	}
 	return active & ~depended;
 }
+EXPORT_SYMBOL_GPL(dr_registry_leaves);
 
 /*
  * A seqlock around the gating change: a producer that read the old bitmap

@@ -276,6 +276,7 @@ int dr_ring_view_block(struct dr_ring *r, void *block);
 u64 dr_seq_read(const struct dr_ring *r, unsigned int i, u64 bound);
 u64 dr_gating_min(const struct dr_ring *r, u64 bound, u64 *hint);
 u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound);
+u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active);
 u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wakes_deps);
 bool dr_gate_refresh(struct dr_ring *r, u64 end);
 

@@ -226,18 +226,6 @@ static bool dr_owner_dead(const struct dr_memfd_owner *o, const struct dr_memfd_
 	return o->start && start != o->start;
 }
 
-/* Leaves: active consumers nobody active depends on (as dr_ring.c). */
-static uint64_t dr_leaves(const struct dr_ring_hdr *h, uint64_t active)
-{
-	uint64_t a = active, depended = 0;
-
-	while (a) {
-		depended |= dr_load_relaxed(&h->deps[__builtin_ctzll(a)]);
-		a &= a - 1;
-	}
-	return active & ~depended;
-}
-
 /*
  * The registry lock's last holder died holding it. What it may have left:
  * an operation half done (@op), an odd registry generation (it died inside
@@ -272,11 +260,11 @@ static void dr_registry_repair(struct dr_memfd_ring *m)
 	gen = dr_load_relaxed(&h->registry_gen);
 	if (gen & 1) {
 		/* Close the seqlock section the holder opened ([G] in dr_ring.c). */
-		dr_store_release(&h->gating, dr_leaves(h, active));
+		dr_store_release(&h->gating, dr_registry_leaves(h, active));
 		dr_fetch_add(&h->registry_gen, 1);
-	} else if (dr_load_relaxed(&h->gating) != dr_leaves(h, active)) {
+	} else if (dr_load_relaxed(&h->gating) != dr_registry_leaves(h, active)) {
 		dr_fetch_add(&h->registry_gen, 1);
-		dr_store_release(&h->gating, dr_leaves(h, active));
+		dr_store_release(&h->gating, dr_registry_leaves(h, active));
 		dr_fetch_add(&h->registry_gen, 1);
 	}
 }
