@@ -215,6 +215,19 @@ static long drk_ioc_publish(struct drk_file *f, void __user *arg)
 	return 0;
 }
 
+/* WAIT and WAKE act for the fd's consumer, on a blocking ring only. */
+static int drk_blocking_consumer(struct drk_file *f, struct drk_ring *ring)
+{
+	int index;
+
+	if (!ring)
+		return -ENOTCONN;
+	index = drk_file_consumer(f);
+	if (index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
+		return -EINVAL;
+	return index;
+}
+
 /*
  * The WAIT condition; records how far the consumer may read, and whether
  * w->seq is out of reach behind a closed upstream (@gone).
@@ -243,11 +256,9 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 	if (w.flags || w.resv0 || w.available || !drk_resv_zero(w.resv, sizeof(w.resv)) ||
 	    w.timeout_ns > KTIME_MAX)
 		return -EINVAL;
-	if (!ring)
-		return -ENOTCONN;
-	index = drk_file_consumer(f);
-	if (index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
-		return -EINVAL;
+	index = drk_blocking_consumer(f, ring);
+	if (index < 0)
+		return index;
 	/* The condition arms the wakeup for w.seq after the wait queued us. */
 	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, index, &w, &gone),
 						 ns_to_ktime(w.timeout_ns));
@@ -273,11 +284,9 @@ static long drk_ioc_wake(struct drk_file *f, void __user *arg)
 		return -EFAULT;
 	if (w.flags || !drk_resv_zero(w.resv, sizeof(w.resv)))
 		return -EINVAL;
-	if (!ring)
-		return -ENOTCONN;
-	index = drk_file_consumer(f);
-	if (index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
-		return -EINVAL;
+	index = drk_blocking_consumer(f, ring);
+	if (index < 0)
+		return index;
 	/*
 	 * Only for progress: a caller looping on WAKE without releasing
 	 * anything wakes nobody, so it cannot make other users' sleepers spin.
