@@ -1118,8 +1118,9 @@ static void op_mmap(struct thr *t)
 		fz_fail("mmap %s: mapped, but must be refused (%s)", t->note,
 			(prot & PROT_EXEC) ? "executable" : (prot & PROT_WRITE) ? "writable" :
 			!(flags & MAP_SHARED) ? "private" : "out of bounds");
+	/* MAP_LOCKED past RLIMIT_MEMLOCK: the core's EAGAIN comes first. */
 	if (e && (prot & PROT_EXEC) && !(flags & MAP_PRIVATE) && len && len < (1ull << 30) &&
-	    !((prot & PROT_WRITE) && H[h].rdonly))
+	    !((prot & PROT_WRITE) && H[h].rdonly) && !(e == EAGAIN && (flags & MAP_LOCKED)))
 		ALLOWED(t, OP_MMAP, e, EPERM, EACCES, EINVAL, ENOTCONN, ENODEV, ENOMEM);
 	if (e) {
 		atomic_store(&M[m].state, 0);
@@ -1128,8 +1129,7 @@ static void op_mmap(struct thr *t)
 		M[m].len = len;
 		M[m].prot = prot;
 		/* Regions that no mprotect() may make writable. */
-		M[m].ro_region = known && (region == 0 || region == 3 ||
-					   (region == 2 && H[h].params.producer) ||
+		M[m].ro_region = known && (region == 0 || region == 2 || region == 3 ||
 					   (region == 1 && !write_ok && !(prot & PROT_WRITE)));
 		atomic_store(&M[m].state, 2);
 	}
