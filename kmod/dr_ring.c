@@ -394,7 +394,8 @@ u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wa
 
 	for (;;) {
 		if (deps)
-			dr_fetch_or(&h->sleepers, deps);	/* [W] */
+			/* [W]: pairs with [F'] in dr_release_waited(). */
+			dr_fetch_or(&h->sleepers, deps);
 		cur = dr_load_relaxed(&h->wake_seq);
 		while (cur > arm && !dr_try_cmpxchg(&h->wake_seq, &cur, arm))
 			;

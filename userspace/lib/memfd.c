@@ -732,6 +732,11 @@ static int dr_memfd_block(struct disruptor_consumer *c, uint64_t seq, uint64_t d
 	struct timespec ts, *tsp = NULL;
 	uint32_t gen;
 
+	/*
+	 * Read before arming (dr_sleep_arm()'s [F] orders it first); pairs
+	 * with the fully ordered add in dr_memfd_wake(): a wake after this
+	 * read changes the word, and FUTEX_WAIT then does not sleep.
+	 */
 	gen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 	if (dr_sleep_arm(&c->ring->dr, c->dc.next, c->dc.deps, seq, false) > seq ||
 	    __atomic_load_n(&c->halted, __ATOMIC_ACQUIRE))
@@ -763,6 +768,7 @@ static void dr_memfd_wake(struct disruptor_ring *r)
 	struct dr_ring_hdr *h = r->dr.hdr;
 
 	dr_fetch_andnot(&h->sleepers, ~0ULL);
+	/* Pairs with the sleeper's read of the word in dr_memfd_block(). */
 	dr_fetch_add(&h->wake_gen, 1);
 	dr_futex(dr_memfd_futex(h), FUTEX_WAKE, INT_MAX, NULL);
 }
