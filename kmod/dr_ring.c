@@ -579,6 +579,18 @@ int dr_consumer_init(struct dr_consumer *c, struct dr_ring *r, u32 index)
 }
 EXPORT_SYMBOL_GPL(dr_consumer_init);
 
+/*
+ * Is @next a hole (memfd: its producer died holding the claim, and a repair
+ * stamped it) that every upstream has already stepped over?
+ */
+static bool dr_at_hole(const struct dr_ring *r, u64 next, u64 deps)
+{
+	/* [S'] pairs with the repair's try_cmpxchg, as with [S]. */
+	if (dr_load_acquire(dr_stamp(r, next)) != (next | DR_STAMP_HOLE))
+		return false;
+	return !deps || dr_deps_min(r, deps, next + 1) > next;
+}
+
 /**
  * dr_consumer_refresh() - recompute how far a consumer may read.
  * @c: the consumer.
@@ -586,13 +598,22 @@ EXPORT_SYMBOL_GPL(dr_consumer_init);
  * The consumer barrier: behind the producers (the published run from
  * @c->next, scanned for at most @c->ring->scan slots, so that a consumer far
  * behind does not pull a lap of lines through its cache before reading
- * one) or behind its upstream consumers.
+ * one) or behind its upstream consumers. A hole at @c->next (memfd rings
+ * only) is finished at once, so @c->next may move: read from it afterwards.
  * Return: the new limit, at least @c->next.
  */
 u64 dr_consumer_refresh(struct dr_consumer *c)
 {
-	u64 limit = dr_readable(c->ring, c->next, c->deps, c->next + c->ring->scan);
+	struct dr_ring *r = c->ring;
+	u64 limit;
 
+	for (;;) {
+		limit = dr_readable(r, c->next, c->deps, c->next + r->scan);
+		if (limit != c->next || !dr_at_hole(r, c->next, c->deps))
+			break;
+		/* Nothing to read there: finish it, as its upstreams did. */
+		dr_consumer_release(c, c->next + 1);
+	}
 	c->limit = limit;
 	return limit;
 }

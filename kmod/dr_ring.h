@@ -34,13 +34,22 @@
  * partner. Acquire/release pairs are [X] (the store) and [X'] (the load).
  *
  *  hdr geometry, abi_version	written before the ring is shared; read-only.
- *  hdr->claim			SP: the producer (relaxed). MP: producers (fully
- *				ordered fetch_add / try_cmpxchg). Read relaxed
- *				elsewhere, as a bound only.
+ *  hdr->claim			SP: the producer (store-release [H] in
+ *				dr_claim_begin(), dr_try_claim()). MP:
+ *				producers (fully ordered fetch_add or
+ *				try_cmpxchg, [H] too). Read relaxed elsewhere,
+ *				as a bound only, but by the memfd hole repair:
+ *				load-acquire [H'], so that it sees the claim
+ *				record each producer stores before claiming
+ *				(userspace/lib/memfd.c).
  *  slot payload		the producer that claimed it, before [S].
  *  slot stamp			that producer: store-release in dr_publish()
  *				[S], paired with the load-acquire in
  *				dr_published_upto() and dr_is_published() [S'].
+ *				On a memfd ring, a hole repair may instead
+ *				store s | DR_STAMP_HOLE (a try_cmpxchg, acquire
+ *				in dr_consumer_refresh()) when s's producer died
+ *				holding its claim; consumers step over it.
  *  consumer sequence		its consumer: store-release in
  *				dr_consumer_release() [C], paired with the
  *				load-acquire in dr_seq_read() [C'], which
@@ -105,7 +114,9 @@
  *
  * Published + dropped == offered: every claim is published (a claim cannot
  * be abandoned), so hdr->claim counts published events once they are
- * visible and hdr->dropped counts refused ones.
+ * visible and hdr->dropped counts refused ones. The one exception is a
+ * memfd producer killed holding a claim: its sequences become holes,
+ * counted by the memfd backend, so there claim == published + holes.
  */
 #ifndef _DR_RING_H
 #define _DR_RING_H
@@ -125,6 +136,12 @@
 #define DR_STAMP		8
 /* A consumer's scan for published slots reads at most this many bytes. */
 #define DR_SCAN_BYTES		65536U
+/*
+ * A stamp that says "s was claimed by a producer that died before
+ * publishing it": s | DR_STAMP_HOLE. Sequences never reach bit 63 (it takes
+ * 292 years at 10^9 events a second); only memfd rings can hold one.
+ */
+#define DR_STAMP_HOLE		BIT_ULL(63)
 /* hdr->wake_seq when no sleeper waits for a publish. */
 #define DR_UNARMED		(~0ULL)
 /* gate_hint: consumer index in bits 0-6 (bit 6: valid), registry_gen above. */
@@ -350,9 +367,14 @@ static inline u64 dr_claim_begin(struct dr_ring *r, u32 n)
 
 	if (r->mode == DR_SINGLE_PRODUCER) {
 		lo = dr_load_relaxed(&h->claim);
-		dr_store_relaxed(&h->claim, lo + n);
+		/*
+		 * [H] pairs with [H'] in memfd's hole repair: the claim record
+		 * stored before this is seen with the claim.
+		 */
+		dr_store_release(&h->claim, lo + n);
 		return lo;
 	}
+	/* [H] pairs with [H'] in memfd's hole repair (fully ordered). */
 	return dr_fetch_add(&h->claim, n);
 }
 
@@ -396,7 +418,8 @@ static inline int dr_try_claim(struct dr_ring *r, u32 n, u64 *lo)
 		cur = dr_load_relaxed(&h->claim);
 		if (!dr_claim_ready(r, cur + n))
 			return -EAGAIN;
-		dr_store_relaxed(&h->claim, cur + n);
+		/* [H] pairs with [H'] in memfd's hole repair. */
+		dr_store_release(&h->claim, cur + n);
 		*lo = cur;
 		return 0;
 	}

@@ -133,6 +133,40 @@ static void dr_published_upto_should_stop_at_the_first_gap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dr_consumer_available(&c), 5);
 }
 
+/*
+ * A hole (a memfd producer died holding the claim; userspace stamps it) is
+ * stepped over by a consumer behind the producers, and by one behind an
+ * upstream only once the upstream has stepped over it.
+ */
+static void dr_consumer_should_step_over_holes_behind_its_upstreams(struct kunit *test)
+{
+	struct dr_ring *r = dr_test_ring(test, 8, 8, DR_MULTI_PRODUCER);
+	struct dr_consumer up, down;
+	u64 lo;
+
+	KUNIT_ASSERT_EQ(test, dr_consumer_init(&up, r, dr_consumer_register(r, 0, NULL)), 0);
+	KUNIT_ASSERT_EQ(test, dr_consumer_init(&down, r,
+					       dr_consumer_register(r, BIT_ULL(up.index), NULL)),
+			0);
+	KUNIT_ASSERT_EQ(test, dr_try_claim(r, 4, &lo), 0);
+	dr_publish(r, 0, 0);
+	atomic64_set(dr_stamp(r, 1), 1 | DR_STAMP_HOLE);
+	atomic64_set(dr_stamp(r, 2), 2 | DR_STAMP_HOLE);
+	dr_publish(r, 3, 3);
+	KUNIT_EXPECT_EQ(test, dr_consumer_refresh(&up), 1);
+	dr_consumer_release(&up, 1);
+	KUNIT_EXPECT_EQ(test, dr_consumer_refresh(&down), 1);
+	dr_consumer_release(&down, 1);
+	/* Not past the holes until the upstream is. */
+	KUNIT_EXPECT_EQ(test, dr_consumer_refresh(&down), 1);
+	KUNIT_EXPECT_EQ(test, down.next, 1);
+	KUNIT_EXPECT_EQ(test, dr_consumer_refresh(&up), 4);
+	KUNIT_EXPECT_EQ(test, up.next, 3);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(up.seq), 3);
+	KUNIT_EXPECT_EQ(test, dr_consumer_refresh(&down), 3);
+	KUNIT_EXPECT_EQ(test, down.next, 3);
+}
+
 /* A diamond: the join reads behind both branches; producers gate on it. */
 static void dr_consumer_with_deps_should_read_behind_upstream(struct kunit *test)
 {
@@ -677,6 +711,7 @@ static struct kunit_case dr_ring_cases[] = {
 	KUNIT_CASE(dr_ring_should_keep_order_across_laps),
 	KUNIT_CASE(dr_try_claim_should_fail_when_full_until_the_slowest_releases),
 	KUNIT_CASE(dr_published_upto_should_stop_at_the_first_gap),
+	KUNIT_CASE(dr_consumer_should_step_over_holes_behind_its_upstreams),
 	KUNIT_CASE(dr_refused_claim_should_succeed_once_the_slowest_consumer_leaves),
 	KUNIT_CASE(dr_consumer_with_deps_should_read_behind_upstream),
 	KUNIT_CASE_PARAM_ATTR(dr_mp_kthreads_should_account_for_every_event,

@@ -12,8 +12,9 @@ out=${2:?missing OUTDIR}
 mkdir -p "$out"
 cd "$top"
 sources=(userspace/include/disruptor.h userspace/lib/*.c)
-# The public API: every disruptor_* function the header declares or defines.
-mapfile -t funcs < <(grep -ohE '\bdisruptor_[a-z_]+\(' userspace/include/disruptor.h |
+# The public API: every disruptor_* function the header declares or defines
+# (disruptor__* are the inline fast paths' internals).
+mapfile -t funcs < <(grep -ohE '\bdisruptor_[a-z][a-z_]*\(' userspace/include/disruptor.h |
 	tr -d '(' | sort -u)
 for f in "${funcs[@]}"; do
 	src=$(grep -lE "^ \* $f\(\) - " "${sources[@]}" | head -n 1)

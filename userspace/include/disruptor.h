@@ -20,7 +20,9 @@
  * then EPIPE from their waits (disruptor_consumer_open() has the rule). A
  * memfd ring's registry survives a process killed while changing it. A
  * memfd producer killed between disruptor_claim() and disruptor_publish()
- * leaves a hole every consumer stops at: that window is not covered.
+ * leaves its claimed sequences unpublished: once a waiting consumer or
+ * producer finds that no live producer can hold them, they become holes,
+ * which every consumer steps over without seeing (disruptor_ring_holes()).
  */
 #ifndef _DISRUPTOR_H
 #define _DISRUPTOR_H
@@ -99,7 +101,29 @@ struct disruptor_ring {
 	struct dr_ring dr;
 	const struct disruptor_backend *backend;
 	bool slots_writable;
+	uint64_t serial;
 };
+
+/*
+ * Internal, for the inline claim and publish below: one producer thread's
+ * claim record in one memfd ring (claim_record.c). Before its first
+ * unpublished claim a thread stores DISRUPTOR__CLAIM_PENDING ("any sequence
+ * may be mine"), then the claim's first sequence, and DISRUPTOR__CLAIM_IDLE
+ * once all it claimed is published: a claimed sequence below every live
+ * producer's record belongs to a dead one, and may become a hole.
+ */
+struct disruptor_claimer {
+	uint64_t serial;	/* the ring handle's; 0: unused */
+	uint64_t *pos;		/* the record in the ring; NULL: unrecorded */
+	uint64_t outstanding;	/* sequences claimed, not yet published */
+};
+
+#define DISRUPTOR__CLAIM_PENDING	0ULL
+#define DISRUPTOR__CLAIM_IDLE		(~0ULL)
+
+extern __thread struct disruptor_claimer *disruptor__claimer_last;
+struct disruptor_claimer *disruptor__claimer(struct disruptor_ring *r);
+void disruptor__claim_unrecorded(struct disruptor_ring *r, int delta);
 
 /**
  * struct disruptor_consumer - one consumer's handle, private to one thread.
@@ -123,6 +147,7 @@ struct disruptor_ring *disruptor_ring_open_fd(int fd);
 int disruptor_ring_fd(const struct disruptor_ring *r);
 void disruptor_ring_close(struct disruptor_ring *r);
 uint64_t disruptor_ring_dropped(const struct disruptor_ring *r);
+uint64_t disruptor_ring_holes(const struct disruptor_ring *r);
 
 /* Rings of the kernel module (/dev/disruptor). */
 struct disruptor_ring *disruptor_ring_create_dev(const char *name,
@@ -176,6 +201,55 @@ static inline void *disruptor_slot(struct disruptor_ring *r, uint64_t seq)
 	return dr_slot(&r->dr, seq);
 }
 
+/* This thread's claim record for @r (internal). */
+static inline struct disruptor_claimer *disruptor__claimer_of(struct disruptor_ring *r)
+{
+	struct disruptor_claimer *k = disruptor__claimer_last;
+
+	if (dr_likely(k && k->serial == r->serial))
+		return k;
+	return disruptor__claimer(r);
+}
+
+/* Record a claim of @n from @first, made after disruptor__claim_start(). */
+static inline void disruptor__claim_made(struct disruptor_claimer *k, uint64_t first, uint32_t n)
+{
+	if (!k->outstanding && k->pos)
+		__atomic_store_n(k->pos, first, __ATOMIC_RELAXED);
+	k->outstanding += n;
+}
+
+/*
+ * Before claiming: "any sequence may be mine". Ordered before the claim by
+ * the claim's release ([H] in dr_claim_begin()).
+ */
+static inline void disruptor__claim_start(struct disruptor_ring *r, struct disruptor_claimer *k)
+{
+	if (k->outstanding)
+		return;		/* the record already holds an older claim */
+	if (dr_likely(k->pos != NULL))
+		__atomic_store_n(k->pos, DISRUPTOR__CLAIM_PENDING, __ATOMIC_RELAXED);
+	else
+		disruptor__claim_unrecorded(r, 1);
+}
+
+/* After publishing @n: idle once everything this thread claimed is out. */
+static inline void disruptor__claim_done(struct disruptor_ring *r, uint64_t n)
+{
+	struct disruptor_claimer *k = disruptor__claimer_of(r);
+
+	if (k->outstanding > n) {
+		k->outstanding -= n;
+		return;
+	}
+	k->outstanding = 0;
+	/* After the stamps: a repair that sees IDLE sees them published. */
+	if (dr_likely(k->pos != NULL))
+		__atomic_store_n(k->pos, DISRUPTOR__CLAIM_IDLE, __ATOMIC_RELEASE);
+	else
+		disruptor__claim_unrecorded(r, -1);
+}
+
 /**
  * disruptor_claim() - claim @n sequences, waiting for room.
  * @r: the ring.
@@ -183,18 +257,27 @@ static inline void *disruptor_slot(struct disruptor_ring *r, uint64_t seq)
  * @lo: set to the first; the claim is [*lo, *lo + n - 1].
  *
  * Inline: when the gating cache says there is room, a claim is a few loads
- * and one store (single producer) or one fetch-add (multi). Otherwise it
- * waits for the slowest leaf consumer by spinning, then yielding.
+ * and one store (single producer) or one fetch-add (multi), plus two stores
+ * to this thread's claim record. Otherwise it waits for the slowest leaf
+ * consumer by spinning, then yielding. Publish from the thread that claimed:
+ * its record says what it may still publish (a killed producer's claim is
+ * repaired into holes only below every live producer's record).
+ * A ring holds records for 128 producer threads at a time; while more
+ * claim, the extra claims go unrecorded and no hole is repaired.
  * Return: 0, or -1 with errno EINVAL (bad @n, NULL) or EROFS (a device ring:
  * use disruptor_offer()).
  */
 static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
 {
+	struct disruptor_claimer *k;
 	uint64_t first;
 
 	if (dr_unlikely(!r || !lo || !r->slots_writable || n - 1 > r->dr.mask))
 		return disruptor_claim_invalid(r, n, lo);
+	k = disruptor__claimer_of(r);
+	disruptor__claim_start(r, k);
 	first = dr_claim_begin(&r->dr, n);
+	disruptor__claim_made(k, first, n);
 	if (dr_unlikely(!dr_claim_ready(&r->dr, first + n)))
 		disruptor_claim_wait(r, first + n);
 	*lo = first;
@@ -210,6 +293,7 @@ static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t
 static inline void disruptor_publish(struct disruptor_ring *r, uint64_t lo, uint64_t hi)
 {
 	dr_publish(&r->dr, lo, hi);
+	disruptor__claim_done(r, hi - lo + 1);
 	/* Only the publish that reaches a sleeper's arming wakes. */
 	if (dr_publish_wakes(&r->dr, hi))
 		disruptor_wake(r);
@@ -219,6 +303,8 @@ static inline void disruptor_publish(struct disruptor_ring *r, uint64_t lo, uint
  * disruptor_available() - how far a consumer can read now, without waiting.
  * @c: the consumer.
  *
+ * Steps over holes (sequences a killed memfd producer claimed and never
+ * published), which moves disruptor_next(): read it after this call.
  * Return: end such that [next, end) are readable, next being the consumer's
  * next sequence (disruptor_next()); end == next when nothing is.
  */

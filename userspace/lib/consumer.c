@@ -177,6 +177,8 @@ static void dr_nap(uint64_t ns)
  *	 costs one wakeup for the whole batch).
  * @timeout_ns: how long at most; negative waits forever, 0 only checks.
  * @end: set to the end of what is readable, > @seq (a batch may be bigger).
+ *	 Holes (disruptor_ring_holes()) are stepped over on the way, which
+ *	 moves disruptor_next(): read [disruptor_next(), @end) afterwards.
  *
  * Return: 0, or -1 with errno ETIMEDOUT, ECANCELED (halted), EINVAL, or
  * EPIPE: the consumer has read everything an upstream consumer whose
@@ -199,6 +201,9 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 	w = &c->wait;
 	for (tries = 0;; tries++) {
 		avail = dr_consumer_refresh(&c->dc);
+		/* Holes stepped over: what the caller waits for comes after them. */
+		if (seq < c->dc.next)
+			seq = c->dc.next;
 		if (avail > seq) {
 			*end = avail;
 			return 0;

@@ -125,6 +125,7 @@ static struct disruptor_ring *dr_dev_setup(struct dr_dev_ring *d)
 		d->ring.dr.seq[i] = d->seq_map[i];
 	}
 	d->ring.backend = &dr_dev_backend;
+	d->ring.serial = dr_ring_serial();
 	return &d->ring;
 fail:
 	dr_dev_unmap(d);

@@ -31,6 +31,10 @@
  * @stalled: NULL, or called now and then by a consumer waiting for @seq:
  *	     0 to go on waiting, or a negative errno to fail the wait with
  *	     (-EPIPE: an upstream consumer died and has nothing more for it).
+ * @claim_record: NULL, or a new claim record in the ring for the calling
+ *		  thread (claim_record.c); NULL when none is free.
+ * @claim_unrecorded: NULL, or count claims made without a record.
+ * @holes: NULL, or how many sequences became holes.
  * @close: unmap and free.
  */
 struct disruptor_backend {
@@ -47,6 +51,9 @@ struct disruptor_backend {
 	int (*own)(struct disruptor_ring *r, int index);
 	void (*reap)(struct disruptor_ring *r);
 	int (*stalled)(struct disruptor_consumer *c, uint64_t seq);
+	uint64_t *(*claim_record)(struct disruptor_ring *r);
+	void (*claim_unrecorded)(struct disruptor_ring *r, int delta);
+	uint64_t (*holes)(const struct disruptor_ring *r);
 	void (*close)(struct disruptor_ring *r);
 };
 
@@ -59,6 +66,9 @@ void *dr_zalloc_lines(size_t size);
 /* Set errno to @err and the thread's message; return -1. */
 int dr_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t dr_now_ns(void);
+
+/* A number no other ring handle of this process has (claim_record.c). */
+uint64_t dr_ring_serial(void);
 
 /* memfd rings: the registry lock (robust across process death); for tests. */
 int dr_memfd_registry_lock(struct disruptor_ring *r);

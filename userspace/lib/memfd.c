@@ -3,8 +3,9 @@
  * memfd.c - the memfd backend: a ring in plain shared memory, for threads
  * and processes, with no kernel module.
  *
- * The memfd holds one page of backend state (magic, version, the registry
- * lock) followed by the ring block laid out by dr_ring_layout(). Blocking
+ * The memfd holds three pages of backend state (magic, version, the
+ * registry lock, consumer owners, producer threads' claim records) followed
+ * by the ring block laid out by dr_ring_layout(). Blocking
  * consumers sleep on a futex on hdr->wake_gen's low 32 bits (not FUTEX_PRIVATE: the memory
  * is shared between processes).
  *
@@ -32,8 +33,11 @@
 #include "internal.h"
 
 #define DR_MEMFD_MAGIC		0x5244505552535444ULL	/* "DTSRUPDR" */
-#define DR_MEMFD_VERSION	3	/* 2: robust registry lock, consumer owners; 3: stamps */
-#define DR_MEMFD_PREFIX		4096
+/* 2: robust registry lock, consumer owners; 3: stamps; 4: claim records */
+#define DR_MEMFD_VERSION	4
+#define DR_MEMFD_PREFIX		(3 * 4096)
+/* Producer threads with a claim record, per ring (claim_record.c). */
+#define DR_MEMFD_CLAIMERS	128
 /* A waiting producer or consumer looks for dead owners at most this often. */
 #define DR_REAP_INTERVAL_NS	5000000ULL
 /* A blocked consumer behind other consumers wakes this often to look. */
@@ -56,6 +60,24 @@ struct dr_memfd_owner {
 };
 
 #define DR_OWNER_DEAD		(-1)
+
+/**
+ * struct dr_memfd_claimer - one producer thread's claim record.
+ * @pos: DISRUPTOR__CLAIM_IDLE, DISRUPTOR__CLAIM_PENDING, or the first
+ *	 sequence of the thread's oldest unpublished claim: every sequence it
+ *	 may still publish is at or above @pos. Written by its thread only.
+ * @owner: its process; pid 0 when the record is free.
+ * @tid: its thread.
+ * @reserved: zero.
+ * @serial: the ring handle, in @owner, it was taken through.
+ */
+struct dr_memfd_claimer {
+	uint64_t pos;
+	struct dr_memfd_owner owner;
+	int32_t tid;
+	uint32_t reserved;
+	uint64_t serial;
+} __attribute__((aligned(64)));
 
 /* The registry operation in progress, for the repair after a holder died. */
 enum dr_memfd_op {
@@ -80,6 +102,10 @@ enum dr_memfd_op {
  *	      fail with EPIPE once they have read all it released. Written
  *	      under the lock, read by waiting dependents (atomically).
  * @owner: per consumer index, its owner.
+ * @holes: sequences a dead producer claimed and that were stamped holes.
+ * @unrecorded: claims outstanding without a claim record; no hole is
+ *		repaired while there is one.
+ * @claimer: producer threads' claim records, handed out under the lock.
  */
 struct dr_memfd_prefix {
 	uint64_t magic;
@@ -90,6 +116,9 @@ struct dr_memfd_prefix {
 	uint32_t op_index;
 	uint64_t orphaned;
 	struct dr_memfd_owner owner[DR_MAX_CONSUMERS];
+	uint64_t holes;
+	uint64_t unrecorded __attribute__((aligned(64)));
+	struct dr_memfd_claimer claimer[DR_MEMFD_CLAIMERS] __attribute__((aligned(4096)));
 };
 
 _Static_assert(sizeof(struct dr_memfd_prefix) <= DR_MEMFD_PREFIX, "prefix overflows its page");
@@ -226,6 +255,19 @@ static bool dr_owner_dead(const struct dr_memfd_owner *o, const struct dr_memfd_
 	return o->start && start != o->start;
 }
 
+/* Is a claim record's thread gone: its process dead, or the thread exited? */
+static bool dr_claimer_gone(const struct dr_memfd_claimer *k, const struct dr_memfd_owner *self)
+{
+	char path[64];
+
+	if (dr_owner_dead(&k->owner, self))
+		return true;
+	if (k->owner.pid <= 0 || k->owner.pidns != self->pidns)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)k->owner.pid, (int)k->tid);
+	return access(path, F_OK) && errno == ENOENT;
+}
+
 /*
  * The registry lock's last holder died holding it. What it may have left:
  * an operation half done (@op), an odd registry generation (it died inside
@@ -343,6 +385,120 @@ static bool dr_reap_locked(struct dr_memfd_ring *m)
 	return changed || orphaned != before;
 }
 
+/* The lowest active consumer's sequence (the claim when there is none). */
+static uint64_t dr_slowest_consumer(const struct dr_ring *r)
+{
+	uint64_t claim = dr_load_acquire(&r->hdr->claim), low = claim, a, v;
+
+	for (a = dr_load_acquire(&r->hdr->active); a; a &= a - 1) {
+		v = dr_seq_read(r, (unsigned int)__builtin_ctzll(a), claim);
+		if (v < low)
+			low = v;
+	}
+	return low;
+}
+
+/*
+ * Does @stamp, read from sequence @s's slot, still hold the lap before (so
+ * that @s is not published, nor a hole)? Anything else is @s or later:
+ * consumers and producers move on while a repair looks.
+ */
+static bool dr_lap_before(const struct dr_ring *r, uint64_t s, uint64_t stamp)
+{
+	uint64_t before = s - (r->mask + 1);
+
+	return stamp == before || stamp == (before | DR_STAMP_HOLE);
+}
+
+/* The first sequence in [@from, @end) neither published nor a hole, or @end. */
+static uint64_t dr_first_undone(const struct dr_ring *r, uint64_t from, uint64_t end)
+{
+	uint64_t s;
+
+	for (s = from; s < end; s++)
+		if (dr_lap_before(r, s, dr_load_acquire(dr_stamp(r, s))))
+			return s;
+	return end;
+}
+
+/*
+ * Stamp holes: the sequences from @from that are claimed, unpublished, and
+ * below every live producer thread's claim record. Whoever claimed one
+ * stored its record before claiming ([H], pairs with [H'] here), and keeps
+ * it at or below each sequence it has yet to publish: so only a dead thread
+ * can hold them, and they will never be published. Under the registry lock.
+ * Return: how many became holes.
+ */
+static uint64_t dr_fill_holes_locked(struct dr_memfd_ring *m, uint64_t from)
+{
+	struct dr_memfd_prefix *pf = m->prefix;
+	const struct dr_ring *r = &m->ring.dr;
+	uint64_t end, room, low = DISRUPTOR__CLAIM_IDLE, s, n = 0;
+	struct dr_memfd_owner self;
+	unsigned int i;
+
+	/* [H'] pairs with [H] in dr_claim_begin() and dr_try_claim(). */
+	end = dr_load_acquire(&r->hdr->claim);
+	/*
+	 * A claim is made before there is room for it: a slot may be stamped
+	 * only once every consumer has finished the sequence a lap before.
+	 */
+	room = dr_slowest_consumer(r) + r->mask + 1;
+	if (end > room)
+		end = room;
+	if (from >= end)
+		return 0;
+	s = dr_first_undone(r, from, end);
+	/* A claim made without a record could be anyone's. */
+	if (s >= end || __atomic_load_n(&pf->unrecorded, __ATOMIC_ACQUIRE))
+		return 0;
+	dr_owner_set_self(&self);
+	for (i = 0; i < DR_MEMFD_CLAIMERS; i++) {
+		struct dr_memfd_claimer *k = &pf->claimer[i];
+		/* Pairs with the store-release of IDLE in disruptor__claim_done(). */
+		uint64_t pos = __atomic_load_n(&k->pos, __ATOMIC_ACQUIRE);
+
+		if (k->owner.pid && pos < low && !dr_claimer_gone(k, &self))
+			low = pos;
+	}
+	for (; s < end && s < low; s++) {
+		atomic64_t *stamp = dr_stamp(r, s);
+		uint64_t v = dr_load_acquire(stamp);
+
+		if (!dr_lap_before(r, s, v))
+			continue;
+		/*
+		 * Pairs with the consumers' [S'] (dr_consumer_refresh()). Fails
+		 * if the stamp moved on since: published after all.
+		 */
+		if (dr_try_cmpxchg(stamp, &v, s | DR_STAMP_HOLE))
+			n++;
+	}
+	if (n)
+		__atomic_add_fetch(&pf->holes, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+/*
+ * Stamp the holes a dead producer left from @from on; wake sleepers if there
+ * were any. Cheap when there is nothing claimed and unpublished to look at.
+ */
+static void dr_memfd_fill_holes(struct dr_memfd_ring *m, uint64_t from)
+{
+	const struct dr_ring *r = &m->ring.dr;
+	uint64_t claim = dr_load_relaxed(&r->hdr->claim), n;
+
+	/* Nothing claimed and unpublished from here: the usual answer. */
+	if (from >= claim || dr_first_undone(r, from, claim) >= claim)
+		return;
+	if (dr_memfd_registry_lock(&m->ring))
+		return;
+	n = dr_fill_holes_locked(m, from);
+	dr_memfd_registry_unlock(&m->ring);
+	if (n)
+		m->ring.backend->wake(&m->ring);
+}
+
 /* Rate-limited: at most once per DR_REAP_INTERVAL_NS in this process. */
 static void dr_memfd_reap(struct disruptor_ring *r)
 {
@@ -358,6 +514,8 @@ static void dr_memfd_reap(struct disruptor_ring *r)
 	if (dr_memfd_registry_lock(r))
 		return;
 	changed = dr_reap_locked(m);
+	/* The ring may be full because every consumer waits at a hole. */
+	changed |= dr_fill_holes_locked(m, dr_slowest_consumer(&r->dr)) != 0;
 	dr_memfd_registry_unlock(r);
 	if (changed)
 		r->backend->wake(r);
@@ -372,6 +530,8 @@ static int dr_memfd_stalled(struct disruptor_consumer *c, uint64_t seq)
 	struct dr_memfd_prefix *pf = to_memfd(c->ring)->prefix;
 	uint64_t dead;
 
+	/* Stuck at a claim whose producer died? */
+	dr_memfd_fill_holes(to_memfd(c->ring), c->dc.next);
 	/* Behind the producers only: a dead sibling gates producers, who reap. */
 	if (!c->dc.deps)
 		return 0;
@@ -462,6 +622,7 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 	}
 	m->ring.backend = &dr_memfd_backend;
 	m->ring.slots_writable = true;
+	m->ring.serial = dr_ring_serial();
 	return &m->ring;
 }
 
@@ -604,10 +765,28 @@ void disruptor_ring_close(struct disruptor_ring *r)
 		r->backend->close(r);
 }
 
+/* This handle's claim records go back (no thread may claim through it now). */
+static void dr_memfd_claim_records_free(struct dr_memfd_ring *m)
+{
+	int32_t pid = (int32_t)getpid();
+	unsigned int i;
+
+	if (dr_memfd_registry_lock(&m->ring))
+		return;
+	for (i = 0; i < DR_MEMFD_CLAIMERS; i++) {
+		struct dr_memfd_claimer *k = &m->prefix->claimer[i];
+
+		if (k->owner.pid == pid && k->serial == m->ring.serial)
+			memset(k, 0, sizeof(*k));
+	}
+	dr_memfd_registry_unlock(&m->ring);
+}
+
 static void dr_memfd_close(struct disruptor_ring *r)
 {
 	struct dr_memfd_ring *m = to_memfd(r);
 
+	dr_memfd_claim_records_free(m);
 	munmap(m->prefix, m->map_size);
 	close(m->fd);
 	free(m);
@@ -708,6 +887,53 @@ static int dr_memfd_own(struct disruptor_ring *r, int index)
 	return ret;
 }
 
+/*
+ * A claim record for the calling thread (claim_record.c): a free one, else
+ * one whose thread or process is gone.
+ */
+static uint64_t *dr_memfd_claim_record(struct disruptor_ring *r)
+{
+	struct dr_memfd_prefix *pf = to_memfd(r)->prefix;
+	struct dr_memfd_claimer *k = NULL;
+	struct dr_memfd_owner self;
+	unsigned int i;
+
+	if (dr_memfd_registry_lock(r))
+		return NULL;
+	dr_owner_set_self(&self);
+	for (i = 0; i < DR_MEMFD_CLAIMERS && !k; i++)
+		if (!pf->claimer[i].owner.pid)
+			k = &pf->claimer[i];
+	for (i = 0; i < DR_MEMFD_CLAIMERS && !k; i++)
+		if (dr_claimer_gone(&pf->claimer[i], &self))
+			k = &pf->claimer[i];
+	if (k) {
+		/* The pid last: a holder killed before it leaves the record free. */
+		k->owner.pid = 0;
+		__atomic_store_n(&k->pos, DISRUPTOR__CLAIM_IDLE, __ATOMIC_RELAXED);
+		k->owner.pidns = self.pidns;
+		k->owner.start = self.start;
+		k->tid = (int32_t)syscall(SYS_gettid);
+		k->serial = r->serial;
+		k->owner.pid = self.pid;
+	}
+	dr_memfd_registry_unlock(r);
+	return k ? &k->pos : NULL;
+}
+
+static void dr_memfd_claim_unrecorded(struct disruptor_ring *r, int delta)
+{
+	/* Fully ordered: before the claim's [H], and seen with [H']. */
+	__atomic_add_fetch(&to_memfd(r)->prefix->unrecorded, (uint64_t)(int64_t)delta,
+			   __ATOMIC_SEQ_CST);
+}
+
+static uint64_t dr_memfd_holes(const struct disruptor_ring *r)
+{
+	return __atomic_load_n(&((const struct dr_memfd_ring *)r)->prefix->holes,
+			       __ATOMIC_RELAXED);
+}
+
 /* The futex word: the low 32 bits of hdr->wake_gen. */
 static uint32_t *dr_memfd_futex(struct dr_ring_hdr *h)
 {
@@ -742,10 +968,12 @@ static int dr_memfd_block(struct disruptor_consumer *c, uint64_t seq, uint64_t d
 	    __atomic_load_n(&c->halted, __ATOMIC_ACQUIRE))
 		return 0;
 	/*
-	 * Behind other consumers: an upstream whose process dies never wakes
-	 * us, so sleep in slices and let the caller look.
+	 * Behind other consumers, or behind a claim not yet published: an
+	 * upstream or a producer whose process dies never wakes us, so sleep
+	 * in slices and let the caller look (and repair).
 	 */
-	if (c->dc.deps && (!deadline_ns || deadline_ns > dr_now_ns() + DR_BLOCK_SLICE_NS))
+	if ((c->dc.deps || dr_load_relaxed(&h->claim) > c->dc.next) &&
+	    (!deadline_ns || deadline_ns > dr_now_ns() + DR_BLOCK_SLICE_NS))
 		deadline_ns = dr_now_ns() + DR_BLOCK_SLICE_NS;
 	if (deadline_ns) {
 		uint64_t now = dr_now_ns();
@@ -784,5 +1012,8 @@ static const struct disruptor_backend dr_memfd_backend = {
 	.own		 = dr_memfd_own,
 	.reap		 = dr_memfd_reap,
 	.stalled	 = dr_memfd_stalled,
+	.claim_record	 = dr_memfd_claim_record,
+	.claim_unrecorded = dr_memfd_claim_unrecorded,
+	.holes		 = dr_memfd_holes,
 	.close		 = dr_memfd_close,
 };

@@ -35,9 +35,17 @@ int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
 {
 	int err;
 
+	struct disruptor_claimer *k;
+
 	if (dr_check_claim(r, n, lo))
 		return -1;
+	k = disruptor__claimer_of(r);
+	disruptor__claim_start(r, k);
 	err = dr_try_claim(&r->dr, n, lo);
+	if (!err)
+		disruptor__claim_made(k, *lo, n);
+	else
+		disruptor__claim_done(r, 0);	/* nothing claimed: as it was */
 	if (err == -EAGAIN) {
 		/* Full: perhaps because a consumer's process died (memfd). */
 		if (r->backend->reap)
@@ -148,4 +156,21 @@ void disruptor_wake(struct disruptor_ring *r)
 uint64_t disruptor_ring_dropped(const struct disruptor_ring *r)
 {
 	return dr_load_relaxed(&r->dr.hdr->dropped);
+}
+
+/**
+ * disruptor_ring_holes() - sequences that became holes (memfd rings).
+ * @r: the ring.
+ *
+ * A memfd producer killed between its claim and its publish leaves the
+ * sequences it claimed unpublished. A consumer waiting at one, or a producer
+ * waiting for room behind one, turns them into holes once no live
+ * producer's claim record can hold them (within milliseconds); every
+ * consumer then steps over them, unseen.
+ * Return: how many so far (claimed == published + holes); 0 on a device
+ * ring, whose records the kernel copies in whole.
+ */
+uint64_t disruptor_ring_holes(const struct disruptor_ring *r)
+{
+	return r->backend->holes ? r->backend->holes(r) : 0;
 }
