@@ -102,6 +102,10 @@ struct drk_thread;
  * @thread: the thread that added it, as the scheduler knows it (or NULL).
  * @woke_at: the consumer's trusted sequence at the last DISRUPTOR_IOC_WAKE
  *	that woke sleepers: a WAKE wakes only for progress past it.
+ * @halt: set by DISRUPTOR_IOC_WAKE with DISRUPTOR_WAKE_SELF, taken by the
+ *	  WAIT it ends (that one, or the next).
+ * @halt_wq: this fd's WAIT sleepers, for @halt alone (publishes and
+ *	     releases wake the ring's queue).
  * @may_publish: DISRUPTOR_IOC_PUBLISH allowed.
  */
 struct drk_file {
@@ -110,6 +114,8 @@ struct drk_file {
 	int			consumer;
 	struct drk_thread	*thread;
 	atomic64_t		woke_at;
+	atomic_t		halt;
+	wait_queue_head_t	halt_wq;
 	bool			may_publish;
 };
 

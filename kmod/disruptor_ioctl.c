@@ -230,13 +230,17 @@ static int drk_blocking_consumer(struct drk_file *f, struct drk_ring *ring)
 
 /*
  * The WAIT condition; records how far the consumer may read, and whether
- * w->seq is out of reach behind a closed upstream (@gone).
+ * w->seq is out of reach behind a closed upstream (@gone) or the fd was
+ * told to halt (@halted).
  */
-static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wait_args *w,
-			  bool *gone)
+static bool drk_wait_done(struct drk_file *f, struct drk_ring *ring, int index,
+			  struct disruptor_wait_args *w, bool *gone, bool *halted)
 {
 	w->available = drk_ready_or_arm(ring, index, w->seq);
 	if (w->available > w->seq)
+		return true;
+	*halted = atomic_xchg(&f->halt, 0);
+	if (*halted)
 		return true;
 	*gone = drk_upstream_gone(ring, index, w->seq);
 	return *gone;
@@ -245,8 +249,9 @@ static bool drk_wait_done(struct drk_ring *ring, int index, struct disruptor_wai
 static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
+	DECLARE_WAITQUEUE(halt_entry, current);
 	struct disruptor_wait_args w;
-	bool gone = false;
+	bool gone = false, halted = false;
 	int index;
 	long ret;
 
@@ -259,13 +264,22 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 	index = drk_blocking_consumer(f, ring);
 	if (index < 0)
 		return index;
+	/*
+	 * Also on this fd's own queue, which only a halt wakes: the task then
+	 * re-checks the condition, which takes f->halt.
+	 */
+	add_wait_queue(&f->halt_wq, &halt_entry);
 	/* The condition arms the wakeup for w.seq after the wait queued us. */
-	ret = wait_event_interruptible_hrtimeout(ring->wq, drk_wait_done(ring, index, &w, &gone),
+	ret = wait_event_interruptible_hrtimeout(ring->wq,
+						 drk_wait_done(f, ring, index, &w, &gone, &halted),
 						 ns_to_ktime(w.timeout_ns));
+	remove_wait_queue(&f->halt_wq, &halt_entry);
 	if (ret == -ETIME)
 		ret = -ETIMEDOUT;
 	if (ret)
 		return ret;
+	if (halted)
+		return -ECANCELED;
 	if (gone)
 		return -EPIPE;
 	if (copy_to_user(arg, &w, sizeof(w)))
@@ -282,11 +296,20 @@ static long drk_ioc_wake(struct drk_file *f, void __user *arg)
 
 	if (copy_from_user(&w, arg, sizeof(w)))
 		return -EFAULT;
-	if (w.flags || !drk_resv_zero(w.resv, sizeof(w.resv)))
+	if ((w.flags & ~DISRUPTOR_WAKE_SELF) || !drk_resv_zero(w.resv, sizeof(w.resv)))
 		return -EINVAL;
 	index = drk_blocking_consumer(f, ring);
 	if (index < 0)
 		return index;
+	if (w.flags & DISRUPTOR_WAKE_SELF) {
+		/*
+		 * Ends this fd's WAIT, no other. Pairs with the barrier of
+		 * set_current_state() before the WAIT's drk_wait_done(): it
+		 * sees @halt, or try_to_wake_up() sees it asleep and wakes it.
+		 */
+		atomic_set(&f->halt, 1);
+		wake_up_all(&f->halt_wq);
+	}
 	/*
 	 * Only for progress: a caller looping on WAKE without releasing
 	 * anything wakes nobody, so it cannot make other users' sleepers spin.

@@ -27,6 +27,7 @@ static int disruptor_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
+	init_waitqueue_head(&f->halt_wq);
 	f->consumer = -1;
 	file->private_data = f;
 	return 0;

@@ -175,7 +175,7 @@ struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p)
 	strscpy(ring->name, p->name, sizeof(ring->name));
 	ring->params.features = DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT |
 				DISRUPTOR_FEAT_PUBLISH | DISRUPTOR_FEAT_BPF |
-				DISRUPTOR_FEAT_WAKE;
+				DISRUPTOR_FEAT_WAKE | DISRUPTOR_FEAT_HALT;
 	ring->mode = p->mode;
 	ring->uid = p->uid == (u32)-1 ? current_fsuid() :
 		    make_kuid(current_user_ns(), p->uid);

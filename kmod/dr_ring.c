@@ -595,20 +595,28 @@ static bool dr_at_hole(const struct dr_ring *r, u64 next, u64 deps)
  * dr_consumer_refresh() - recompute how far a consumer may read.
  * @c: the consumer.
  *
- * The consumer barrier: behind the producers (the published run from
- * @c->next, scanned for at most @c->ring->scan slots, so that a consumer far
- * behind does not pull a lap of lines through its cache before reading
- * one) or behind its upstream consumers. A hole at @c->next (memfd rings
- * only) is finished at once, so @c->next may move: read from it afterwards.
+ * The consumer barrier: behind the producers (the published run) and
+ * behind its upstream consumers. Each call looks again, from where the last
+ * one stopped (@c->limit: what was readable stays so until released), at
+ * most @c->ring->scan slots further, so that a consumer far behind does not
+ * pull a lap of lines through its cache before reading one, and so that
+ * repeated calls reach any sequence of the lap. A hole at @c->next (memfd
+ * rings only) is finished at once, so @c->next may move: read from it
+ * afterwards.
  * Return: the new limit, at least @c->next.
  */
 u64 dr_consumer_refresh(struct dr_consumer *c)
 {
 	struct dr_ring *r = c->ring;
-	u64 limit;
+	u64 from, stop, limit;
 
 	for (;;) {
-		limit = dr_readable(r, c->next, c->deps, c->next + r->scan);
+		/* What was readable stays so until released: look past it. */
+		from = c->limit > c->next ? c->limit : c->next;
+		stop = from + r->scan;
+		if (stop - c->next > r->mask + 1)
+			stop = c->next + r->mask + 1;
+		limit = dr_readable(r, from, c->deps, stop);
 		if (limit != c->next || !dr_at_hole(r, c->next, c->deps))
 			break;
 		/* Nothing to read there: finish it, as its upstreams did. */

@@ -596,16 +596,18 @@ static inline u64 dr_readable(const struct dr_ring *r, u64 next, u64 deps, u64 s
 }
 
 /**
- * dr_consumer_available() - how far a consumer may read.
+ * dr_consumer_available() - how far a consumer may read, now.
  * @c: the consumer.
  *
+ * A fresh answer every call (dr_consumer_refresh()): events published, or
+ * released upstream, since the last call are in it. Batch loops that only
+ * need more once they have read all they know call dr_consumer_refresh()
+ * when @c->next reaches @c->limit.
  * Return: end such that sequences [@c->next, end) are readable; equal to
  * @c->next when nothing is.
  */
 static inline u64 dr_consumer_available(struct dr_consumer *c)
 {
-	if (dr_likely(c->next < c->limit))
-		return c->limit;
 	return dr_consumer_refresh(c);
 }
 

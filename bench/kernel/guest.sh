@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest half of bench/kernel/run.sh, on the bench kernel (no debug
-# options). /kbench/conf.sh sets PARTS (tput, lat, sched, profile, trace), REPEATS,
+# options). /kbench/conf.sh sets PARTS (tput, lat, pipeline, sched, profile, trace), REPEATS,
 # SAMPLES, TPUT_SECONDS and SCHEDS (scx_disruptor/W runs scx_disruptor -w W). Results go to the artifact port (/dev/ttyS2) as
 # CSV lines prefixed with their table's name; the console gets a copy.
 # Every part interleaves its peers within each repeat, so drift in the
@@ -34,6 +34,15 @@ if enabled lat; then
 	for rep in $(seq "$REPEATS"); do
 		for peer in ring-spin ring-block ringbuf-epoll evdev; do
 			input_lat -k "$peer" -n "$SAMPLES" -P -l "$rep" | emit lat || rc=1
+		done
+	done
+fi
+
+if enabled pipeline; then
+	echo "kbench: === pipeline: publish -> last of 1 or 3 blocking stages, producer CPU 0, stages CPU 1"
+	for rep in $(seq "$REPEATS"); do
+		for stages in 1 3; do
+			pipeline_lat -s $stages -n "$SAMPLES" -P -l "$rep" | emit pipeline || rc=1
 		done
 	done
 fi

@@ -15,7 +15,8 @@ KB_LIBS		:= build/user/libdisruptor.a -lbpf -lelf -lz
 KB_SCX_SRC	:= $(BENCH_KDIR)/tools/sched_ext
 
 .PHONY: kbench-build kbench-module
-kbench-build: kbench-module $(KB)/ring_tput $(KB)/input_lat $(KB)/hog $(KB)/scx_simple \
+kbench-build: kbench-module $(KB)/ring_tput $(KB)/input_lat $(KB)/pipeline_lat $(KB)/hog \
+	      $(KB)/scx_simple \
 	      build/tools/scx_disruptor
 
 kbench-module:
@@ -39,6 +40,11 @@ $(KB)/ring_tput: bench/kernel/ring_tput.c $(KB)/ring_tput.skel.h build/user/libd
 $(KB)/input_lat: bench/kernel/input_lat.c $(KB)/input_lat_rb.skel.h build/bpf/input_hook.skel.h \
 		 build/user/libdisruptor.a $(wildcard userspace/include/*.h)
 	$(Q)$(CC) $(KB_CFLAGS) -o $@ $< $(KB_LIBS) -lm
+
+$(KB)/pipeline_lat: bench/kernel/pipeline_lat.c build/user/libdisruptor.a \
+		    $(wildcard userspace/include/*.h kmod/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KB_CFLAGS) -o $@ $< build/user/libdisruptor.a
 
 $(KB)/hog: bench/kernel/hog.c
 	@mkdir -p $(dir $@)

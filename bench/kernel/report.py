@@ -218,6 +218,7 @@ def write_plot_data(d, tput, lat, sched):
 def main(d):
     tput = load(os.path.join(d, "tput.csv"))
     lat = load(os.path.join(d, "lat.csv"))
+    pipe = load(os.path.join(d, "pipeline.csv"))
     sched = load(os.path.join(d, "sched.csv"))
     hog = load(os.path.join(d, "hog.csv"))
     lines, targets = [], []
@@ -237,6 +238,23 @@ def main(d):
             targets.append(target_row(f"lat {col[:3]}: ring-spin / evdev",
                                       per_rep_ratio(lat, "peer", "ring-spin", "evdev", col),
                                       0.5, True))
+
+    if pipe:
+        lines += ["### Pipeline: publish -> last of N blocking stages, one event at a time "
+                  "(producer CPU 0, stages CPU 1; median of repeats)", "",
+                  "| stages | samples | p50 us | p90 us | p99 us | max us | >= 25 ms |",
+                  "|---|---|---|---|---|---|---|"]
+        for n in sorted({r["stages"] for r in pipe}, key=int):
+            rs = [r for r in pipe if r["stages"] == n]
+            cols = [fmt(med([fnum(r[c]) for r in rs])) for c in
+                    ("p50_us", "p90_us", "p99_us", "max_us")]
+            lines.append(f"| {n} | {sum(int(r['samples']) for r in rs)} | " + " | ".join(cols) +
+                         f" | {sum(int(r['near_slice']) for r in rs)} |")
+        lines.append("")
+        targets.append(target_row("pipeline p99: 3 stages / 1 stage",
+                                  per_rep_ratio(pipe, "stages", "3", "1", "p99_us"), 3, True))
+        targets.append(info_row("pipeline p50: 3 stages / 1 stage",
+                                per_rep_ratio(pipe, "stages", "3", "1", "p50_us")))
 
     if sched:
         scheds = list(dict.fromkeys(r["scheduler"] for r in sched))

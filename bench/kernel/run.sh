@@ -4,7 +4,7 @@
 # The kernel-path benchmarks, in one guest on the bench kernel (no debug
 # options; QEMU TCG, 2 vCPUs): on demand, never a gate.
 #
-#   bench/kernel/run.sh [--quick] [--parts "tput lat sched profile trace"] [--repeats N]
+#   bench/kernel/run.sh [--quick] [--parts "tput lat pipeline sched profile trace"] [--repeats N]
 #                       [--out DIR]
 #                       [--scheds "default scx_simple scx_disruptor"]
 #
@@ -13,6 +13,8 @@
 #          and the perf buffer; 1-2 producers, 1-3 consumers
 #   lat    uinput write() -> consumer, p50/p90/p99/max: our ring with a
 #          spinning and a blocking consumer, BPF ring buffer + epoll, evdev
+#   pipeline  publish -> the last of 1 or 3 blocking consumers in a chain
+#          (each stage woken by its upstream's release), one event at a time
 #   profile  perf record -a (cpu-clock) of tput with 1 consumer, ours and the
 #          BPF ring buffer: sampled 1P, default 1P and 2P: where the time goes
 #   trace  tracefs scheduler and IRQ work events around the blocking
@@ -30,7 +32,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-parts="tput lat sched profile trace" scheds="default scx_simple scx_disruptor" repeats=3 samples=2000 tput_seconds=3
+parts="tput lat pipeline sched profile trace" scheds="default scx_simple scx_disruptor" repeats=3 samples=2000 tput_seconds=3
 out=build/kbench/results
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -49,8 +51,8 @@ scripts/install-deps.sh
 scripts/install-bench-deps.sh --kernel
 kdir=$(scripts/build-kernel.sh debug | tail -n 1)
 bench_kdir=$(scripts/build-kernel.sh bench | tail -n 1)
-targets=(kbench-module build/kbench/input_lat build/kbench/hog build/kbench/scx_simple
-	 build/tools/scx_disruptor)
+targets=(kbench-module build/kbench/input_lat build/kbench/pipeline_lat build/kbench/hog
+	 build/kbench/scx_simple build/tools/scx_disruptor)
 case " $parts " in *" tput "* | *" profile "*) targets+=(build/kbench/ring_tput) ;; esac
 make -s KDIR="$kdir" BENCH_KDIR="$bench_kdir" "${targets[@]}"
 
@@ -66,6 +68,7 @@ payload=(
 	build/kbench/mod/disruptor.ko:/modules/disruptor.ko
 	"$conf":/kbench/conf.sh
 	build/kbench/input_lat:/usr/bin/input_lat
+	build/kbench/pipeline_lat:/usr/bin/pipeline_lat
 	build/kbench/hog:/usr/bin/hog
 	build/kbench/scx_simple:/usr/bin/scx_simple
 	build/tools/scx_disruptor:/usr/bin/scx_disruptor
@@ -93,6 +96,7 @@ scripts/run-guest.sh -t 5400 -a "$out/artifacts.txt" "$bench_kdir" build/kbench/
 headers=(
 	"tput:peer,mode,producers,consumers,rep,rate_per_consumer_mps,delivered_mps,dropped"
 	"lat:rep,peer,samples,lost,p50_us,p90_us,p99_us,max_us"
+	"pipeline:rep,stages,samples,p50_us,p90_us,p99_us,max_us,near_slice"
 	"sched:scheduler,hogs,rep,peer,samples,lost,p50_us,p90_us,p99_us,max_us"
 	"hog:scheduler,rep,hog1_per_s,hog2_per_s,total_per_s"
 )

@@ -98,7 +98,7 @@ static uint64_t pick(struct thr *t, const uint64_t *v, size_t n)
 
 /* What CREATE must report: every feature this module has. */
 #define FZ_FEATURES (DISRUPTOR_FEAT_POLL | DISRUPTOR_FEAT_WAIT | DISRUPTOR_FEAT_PUBLISH | \
-		     DISRUPTOR_FEAT_BPF | DISRUPTOR_FEAT_WAKE)
+		     DISRUPTOR_FEAT_BPF | DISRUPTOR_FEAT_WAKE | DISRUPTOR_FEAT_HALT)
 
 /* ---- outcome bookkeeping */
 
@@ -774,7 +774,8 @@ static void op_wait(struct thr *t)
 	else if (field >= 0)
 		expect(t, OP_WAIT, e, EINVAL);
 	else
-		ALLOWED(t, OP_WAIT, e, 0, ETIMEDOUT, EINVAL, ENOTCONN, EINTR, EPIPE, ENOTTY);
+		ALLOWED(t, OP_WAIT, e, 0, ETIMEDOUT, EINVAL, ENOTCONN, EINTR, EPIPE, ENOTTY,
+			ECANCELED);
 	if (!e && !badptr && w.available <= w.seq)
 		fz_fail("WAIT %s: success with available %llu", t->note,
 			(unsigned long long)w.available);
@@ -853,9 +854,11 @@ static void op_wake(struct thr *t)
 	if (chance(t, 10)) {
 		bad = true;
 		if (chance(t, 50))
-			w.flags = 1u << below(t, 32);
+			w.flags = 2u << below(t, 31);	/* bit 0 is WAKE_SELF */
 		else
 			w.resv[below(t, 3)] = rnd(t) | 1;
+	} else if (chance(t, 4)) {
+		w.flags = DISRUPTOR_WAKE_SELF;	/* a halt: ends this fd's WAIT */
 	}
 	h = any_handle(t, &fd);
 	if (h < 0)

@@ -184,7 +184,7 @@ static void bad_wakes_refused(struct ring *r)
 						      DISRUPTOR_PRODUCER_MULTI);
 	int fd, unbound = dev_open();
 
-	CHECK(wake(r->fd_a, 1, 0) == EINVAL);		/* unknown flag */
+	CHECK(wake(r->fd_a, 2, 0) == EINVAL);		/* unknown flag */
 	CHECK(wake(r->fd_a, 1U << 31, 0) == EINVAL);
 	CHECK(wake(r->fd_a, 0, 1) == EINVAL);		/* reserved field */
 	CHECK(wake(r->fd, 0, 0) == EINVAL);		/* no consumer on this fd */

@@ -156,7 +156,10 @@ void disruptor_consumer_halt(struct disruptor_consumer *c)
 {
 	__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
 	/* Sleepers re-check halted after the wake; see dr_memfd_block(). */
-	disruptor_wake(c->ring);
+	if (c->ring->backend->halt)
+		c->ring->backend->halt(c);
+	else
+		disruptor_wake(c->ring);
 }
 
 static void dr_nap(uint64_t ns)

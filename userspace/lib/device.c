@@ -30,7 +30,10 @@ _Static_assert(DISRUPTOR_MAX_CONSUMERS == DR_MAX_CONSUMERS, "consumer limits dif
 
 #define DR_DEV_PATH	"/dev/disruptor"
 #define DR_PAGE		4096UL
-/* A halted consumer notices within this long while blocked in the kernel. */
+/*
+ * A blocked wait looks again this often, whatever woke it or not: a safety
+ * net only (publishes, releases and halts wake it).
+ */
 #define DR_DEV_WAIT_SLICE_MS	50
 
 struct dr_dev_ring {
@@ -312,8 +315,9 @@ static int dr_dev_block(struct disruptor_consumer *c, uint64_t seq, uint64_t dea
 	memset(&w, 0, sizeof(w));
 	w.seq = seq;
 	w.timeout_ns = slice;
+	/* ECANCELED: disruptor_consumer_halt(); the caller sees halted. */
 	if (ioctl(d->consumer_fd[c->dc.index], DISRUPTOR_IOC_WAIT, &w) &&
-	    errno != ETIMEDOUT && errno != EINTR)
+	    errno != ETIMEDOUT && errno != EINTR && errno != ECANCELED)
 		return dr_fail(errno, "DISRUPTOR_IOC_WAIT failed: %s",
 			       errno == EPIPE ? "an upstream consumer's fd closed; nothing more will come" :
 			       strerror(errno));
@@ -347,7 +351,6 @@ static int dr_dev_stalled(struct disruptor_consumer *c, uint64_t seq)
 /*
  * After a release (or a publish) found hdr->sleepers non-zero behind [F']:
  * for each consumer of ours that a sleeper waits behind, tell the kernel.
- * A halted waiter still notices within a slice (DR_DEV_WAIT_SLICE_MS).
  */
 static void dr_dev_wake(struct disruptor_ring *r)
 {
@@ -399,12 +402,23 @@ static bool dr_dev_owns(const struct disruptor_ring *r, int index)
 	return ((const struct dr_dev_ring *)r)->consumer_fd[index] >= 0;
 }
 
+/* End @c's WAIT in the kernel, now or the next one: it then sees halted. */
+static void dr_dev_halt(struct disruptor_consumer *c)
+{
+	struct dr_dev_ring *d = to_dev(c->ring);
+	struct disruptor_wake w = { .flags = DISRUPTOR_WAKE_SELF };
+
+	if (d->consumer_fd[c->dc.index] >= 0)
+		ioctl(d->consumer_fd[c->dc.index], DISRUPTOR_IOC_WAKE, &w);
+}
+
 static const struct disruptor_backend dr_dev_backend = {
 	.name		 = "device",
 	.fd		 = dr_dev_fd,
 	.owns		 = dr_dev_owns,
 	.block		 = dr_dev_block,
 	.wake		 = dr_dev_wake,
+	.halt		 = dr_dev_halt,
 	.offer		 = dr_dev_offer,
 	.consumer_add	 = dr_dev_consumer_add,
 	.consumer_remove = dr_dev_consumer_remove,

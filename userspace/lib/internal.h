@@ -35,6 +35,7 @@
  *		  thread (claim_record.c); NULL when none is free.
  * @claim_unrecorded: NULL, or count claims made without a record.
  * @holes: NULL, or how many sequences became holes.
+ * @halt: NULL, or end consumer @c's blocked wait now (else @wake is used).
  * @close: unmap and free.
  */
 struct disruptor_backend {
@@ -54,6 +55,7 @@ struct disruptor_backend {
 	uint64_t *(*claim_record)(struct disruptor_ring *r);
 	void (*claim_unrecorded)(struct disruptor_ring *r, int delta);
 	uint64_t (*holes)(const struct disruptor_ring *r);
+	void (*halt)(struct disruptor_consumer *c);
 	void (*close)(struct disruptor_ring *r);
 };
 

@@ -60,6 +60,7 @@
 #define DISRUPTOR_FEAT_PUBLISH		_BITUL(2)	/* DISRUPTOR_IOC_PUBLISH */
 #define DISRUPTOR_FEAT_BPF		_BITUL(3)	/* bpf_disruptor_publish() */
 #define DISRUPTOR_FEAT_WAKE		_BITUL(4)	/* DISRUPTOR_IOC_WAKE */
+#define DISRUPTOR_FEAT_HALT		_BITUL(5)	/* DISRUPTOR_WAKE_SELF */
 
 /**
  * struct disruptor_ring_header - the header region, as mapped (read-only).
@@ -235,7 +236,9 @@ struct disruptor_publish {
  * @resv: must be zero.
  *
  * Fails with EPIPE when @seq can never become readable: a consumer this one
- * reads behind had its fd closed (its process died) and released less.
+ * reads behind had its fd closed (its process died) and released less; with
+ * ECANCELED when DISRUPTOR_IOC_WAKE with DISRUPTOR_WAKE_SELF was called on
+ * the same fd since its last WAIT (a halt).
  */
 struct disruptor_wait_args {
 	__u64 seq;
@@ -332,10 +335,15 @@ struct disruptor_destroy {
 	__u32 resv[3];
 };
 
+/* disruptor_wake.flags */
+#define DISRUPTOR_WAKE_SELF	_BITUL(0)	/* and end this fd's own WAITs */
+
 /**
  * struct disruptor_wake - DISRUPTOR_IOC_WAKE: the fd's consumer released;
  * wake the poll and DISRUPTOR_IOC_WAIT sleepers that wait behind it.
- * @flags: must be zero.
+ * @flags: 0, or DISRUPTOR_WAKE_SELF: also end the WAIT sleeping on this fd
+ *	   now, or the next one, with ECANCELED (how a consumer is halted;
+ *	   no other fd's sleeper wakes).
  * @resv: must be zero.
  *
  * Producers' publishes wake sleepers; releases happen in userspace, which
