@@ -127,6 +127,7 @@ install: userspace tools build/bpf/input_hook.bpf.o build/bpf/scx_disruptor.bpf.
 	install -m 644 userspace/man/*.4 $(MANDIR)/man4/
 	install -m 644 build/man/man3/*.3 $(MANDIR)/man3/
 	install -m 644 userspace/include/disruptor.h userspace/include/dr_atomic_user.h \
+		userspace/include/dr_spellings_user.h \
 		kmod/dr_ring.h kmod/dr_atomic.h bpf/input_event.h $(INCDIR)/
 	install -m 644 kmod/uapi/linux/disruptor.h $(INCDIR)/linux/
 	install -m 644 build/user/libdisruptor.a $(LIBDIR)/
@@ -147,7 +148,7 @@ install: userspace tools build/bpf/input_hook.bpf.o build/bpf/scx_disruptor.bpf.
 	install -m 644 kmod/uapi/linux/disruptor.h $(DKMSDIR)/kmod/uapi/linux/
 
 uninstall:
-	rm -f $(addprefix $(INCDIR)/,disruptor.h dr_atomic_user.h dr_ring.h dr_atomic.h \
+	rm -f $(addprefix $(INCDIR)/,disruptor.h dr_atomic_user.h dr_spellings_user.h dr_ring.h dr_atomic.h \
 		input_event.h linux/disruptor.h)
 	rm -f $(LIBDIR)/libdisruptor.a $(LIBDIR)/libdisruptor.so* $(LIBDIR)/pkgconfig/disruptor.pc
 	rm -f $(addprefix $(BINDIR)/,$(INSTALL_TOOLS))

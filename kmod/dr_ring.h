@@ -125,6 +125,7 @@
 #include "dr_atomic.h"
 #else
 #include "dr_atomic_user.h"
+#include "dr_spellings_user.h"
 #endif
 
 /* Two lines apart: the adjacent-line prefetcher fetches 128-byte pairs. */
@@ -379,6 +380,20 @@ static inline u64 dr_claim_begin(struct dr_ring *r, u32 n)
 }
 
 /**
+ * dr_claim_fits() - does the cached gating minimum say a claim ending at
+ * @end may be written? The inline half of dr_claim_ready().
+ * @r: the ring.
+ * @end: one past the claim's last sequence.
+ *
+ * Return: true when it does; false means "look again" (dr_gate_refresh()).
+ */
+static inline bool dr_claim_fits(struct dr_ring *r, u64 end)
+{
+	/* [D'] pairs with [D] in dr_gate_refresh(). */
+	return end <= dr_load_acquire(&r->hdr->gate_cache) + r->mask + 1;
+}
+
+/**
  * dr_claim_ready() - may the slots of a claim ending at @end be written?
  * @r: the ring.
  * @end: one past the claim's last sequence.
@@ -388,8 +403,7 @@ static inline u64 dr_claim_begin(struct dr_ring *r, u32 n)
  */
 static inline bool dr_claim_ready(struct dr_ring *r, u64 end)
 {
-	/* [D'] pairs with [D] in dr_gate_refresh(). */
-	if (dr_likely(end <= dr_load_acquire(&r->hdr->gate_cache) + r->mask + 1))
+	if (dr_likely(dr_claim_fits(r, end)))
 		return true;
 	return dr_gate_refresh(r, end);
 }

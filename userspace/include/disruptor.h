@@ -30,17 +30,61 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dr_ring.h"
+/*
+ * The ring core (dr_ring.h) is written in the kernel's spellings: u64,
+ * atomic64_t, BIT... (dr_spellings_user.h). Lend them to it, then give the
+ * program back its own, or none: this header defines only disruptor_*,
+ * DISRUPTOR_* and the core's dr_* / DR_* names.
+ */
+#pragma push_macro("u8")
+#pragma push_macro("u32")
+#pragma push_macro("u64")
+#pragma push_macro("s64")
+#pragma push_macro("atomic64_t")
+#pragma push_macro("__aligned")
+#pragma push_macro("BIT")
+#pragma push_macro("BIT_ULL")
+#pragma push_macro("EXPORT_SYMBOL_GPL")
+#undef u8
+#undef u32
+#undef u64
+#undef s64
+#undef atomic64_t
+#undef __aligned
+#undef BIT
+#undef BIT_ULL
+#undef EXPORT_SYMBOL_GPL
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+#include "dr_ring.h"
+
+#undef u8
+#undef u32
+#undef u64
+#undef s64
+#undef atomic64_t
+#undef __aligned
+#undef BIT
+#undef BIT_ULL
+#undef EXPORT_SYMBOL_GPL
+#pragma pop_macro("u8")
+#pragma pop_macro("u32")
+#pragma pop_macro("u64")
+#pragma pop_macro("s64")
+#pragma pop_macro("atomic64_t")
+#pragma pop_macro("__aligned")
+#pragma pop_macro("BIT")
+#pragma pop_macro("BIT_ULL")
+#pragma pop_macro("EXPORT_SYMBOL_GPL")
+
 #define DISRUPTOR_SINGLE_PRODUCER	DR_SINGLE_PRODUCER
 #define DISRUPTOR_MULTI_PRODUCER	DR_MULTI_PRODUCER
 
 /* disruptor_params.flags */
-#define DISRUPTOR_F_BLOCKING		DR_RING_BLOCKING	/* consumers may block */
+#define DISRUPTOR_F_BLOCKING		(1U << 0)	/* consumers may block (DR_RING_BLOCKING) */
 
 /**
  * struct disruptor_params - a new ring's geometry.
@@ -170,6 +214,7 @@ struct disruptor_consumer *disruptor_consumer_open(struct disruptor_ring *r, int
 void disruptor_consumer_close(struct disruptor_consumer *c);
 int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeout_ns,
 		       uint64_t *end);
+uint64_t disruptor_available(struct disruptor_consumer *c);
 void disruptor_consumer_halt(struct disruptor_consumer *c);
 
 /*
@@ -278,7 +323,7 @@ static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t
 	disruptor__claim_start(r, k);
 	first = dr_claim_begin(&r->dr, n);
 	disruptor__claim_made(k, first, n);
-	if (dr_unlikely(!dr_claim_ready(&r->dr, first + n)))
+	if (dr_unlikely(!dr_claim_fits(&r->dr, first + n)))
 		disruptor_claim_wait(r, first + n);
 	*lo = first;
 	return 0;
@@ -297,27 +342,6 @@ static inline void disruptor_publish(struct disruptor_ring *r, uint64_t lo, uint
 	/* Only the publish that reaches a sleeper's arming wakes. */
 	if (dr_publish_wakes(&r->dr, hi))
 		disruptor_wake(r);
-}
-
-/**
- * disruptor_available() - how far a consumer can read now, without waiting.
- * @c: the consumer.
- *
- * A fresh answer on every call, released or not: what producers published
- * and upstream consumers released since the last call is in it. Each call
- * looks from where the last one stopped, at most 64 KiB of slots (and at
- * least 16) further, so a consumer far behind reads before it scans a whole
- * lap; call again to see further (a loop waiting for N readable ends once
- * N are). Costs one stamp load when nothing new is published, plus one load
- * per upstream consumer. Steps over holes (sequences a killed memfd producer
- * claimed and never published), which moves disruptor_next(): read it
- * after this call.
- * Return: end such that [next, end) are readable, next being the consumer's
- * next sequence (disruptor_next()); end == next when nothing is.
- */
-static inline uint64_t disruptor_available(struct disruptor_consumer *c)
-{
-	return dr_consumer_available(&c->dc);
 }
 
 /**

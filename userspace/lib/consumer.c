@@ -162,6 +162,27 @@ void disruptor_consumer_halt(struct disruptor_consumer *c)
 		disruptor_wake(c->ring);
 }
 
+/**
+ * disruptor_available() - how far a consumer can read now, without waiting.
+ * @c: the consumer.
+ *
+ * A fresh answer on every call, released or not: what producers published
+ * and upstream consumers released since the last call is in it. Each call
+ * looks from where the last one stopped, at most 64 KiB of slots (and at
+ * least 16) further, so a consumer far behind reads before it scans a whole
+ * lap; call again to see further (a loop waiting for N readable ends once
+ * N are). Costs one stamp load when nothing new is published, plus one load
+ * per upstream consumer. Steps over holes (sequences a killed memfd producer
+ * claimed and never published), which moves disruptor_next(): read it
+ * after this call.
+ * Return: end such that [next, end) are readable, next being the consumer's
+ * next sequence (disruptor_next()); end == next when nothing is.
+ */
+uint64_t disruptor_available(struct disruptor_consumer *c)
+{
+	return dr_consumer_refresh(&c->dc);
+}
+
 static void dr_nap(uint64_t ns)
 {
 	struct timespec ts = {

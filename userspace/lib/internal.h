@@ -8,6 +8,10 @@
 #include <errno.h>
 
 #include "disruptor.h"
+/* The library's sources use the core's spellings too (disruptor.h took them back). */
+#include "dr_spellings_user.h"
+
+_Static_assert(DISRUPTOR_F_BLOCKING == DR_RING_BLOCKING, "the public flag is the core's");
 
 /**
  * struct disruptor_backend - what differs between a memfd ring and a device
