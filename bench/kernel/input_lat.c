@@ -34,7 +34,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/disruptor.h>
 #include <linux/uinput.h>
 #include <pthread.h>
 #include <sched.h>
@@ -262,28 +261,22 @@ static int evdev_open(int uinput_fd)
 }
 
 /* A ring for the product's hook, and the hook attached to it. */
-static struct input_hook *ring_setup(bool blocking, int *ring_fd)
+static struct input_hook *ring_setup(bool blocking, struct disruptor_ring **ring)
 {
-	struct disruptor_ring_params p;
+	struct disruptor_params p = {
+		.slot_count = 4096, .slot_size = (sizeof(struct disruptor_input_event) + 7) & ~7U,
+		.producer = DISRUPTOR_MULTI_PRODUCER, .flags = blocking ? DISRUPTOR_F_BLOCKING : 0,
+	};
 	struct input_hook *skel;
 	int err;
 
-	memset(&p, 0, sizeof(p));
-	strcpy(p.name, RING_NAME);
-	p.slot_count = 4096;
-	p.slot_size = (sizeof(struct disruptor_input_event) + 7) & ~7U;
-	p.producer = DISRUPTOR_PRODUCER_MULTI;
-	p.flags = blocking ? DISRUPTOR_RING_F_BLOCKING : 0;
-	p.mode = 0600;
-	p.uid = (__u32)-1;
-	p.gid = (__u32)-1;
-	*ring_fd = open("/dev/disruptor", O_RDWR | O_CLOEXEC);
-	if (*ring_fd < 0 || ioctl(*ring_fd, DISRUPTOR_IOC_CREATE, &p))
+	*ring = disruptor_ring_create_dev(RING_NAME, &p, 0600);
+	if (!*ring)
 		die("create the ring", errno);
 	skel = input_hook__open();
 	if (!skel)
 		die("open input_hook", errno);
-	skel->rodata->ring_id = p.id;
+	skel->rodata->ring_id = disruptor_ring_id(*ring);
 	err = input_hook__load(skel);
 	err = err ?: input_hook__attach(skel);
 	if (err)
@@ -336,7 +329,8 @@ int main(int argc, char **argv)
 	struct input_hook *hook = NULL;
 	const char *label = "idle";
 	long interval_us = 2000, i;
-	int opt, ufd, ring_fd = -1;
+	struct disruptor_ring *ring = NULL;
+	int opt, ufd;
 	unsigned int seed = 1;
 	pthread_t consumer;
 	char *e;
@@ -381,7 +375,7 @@ int main(int argc, char **argv)
 	switch (b.peer) {
 	case RING_SPIN:
 	case RING_BLOCK:
-		hook = ring_setup(b.peer == RING_BLOCK, &ring_fd);
+		hook = ring_setup(b.peer == RING_BLOCK, &ring);
 		break;
 	case RINGBUF_EPOLL:
 		b.rb_skel = input_lat_rb__open_and_load();
@@ -430,8 +424,7 @@ int main(int argc, char **argv)
 		input_hook__destroy(hook);
 	if (b.rb_skel)
 		input_lat_rb__destroy(b.rb_skel);
-	if (ring_fd >= 0)
-		close(ring_fd);
+	disruptor_ring_close(ring);
 	close(ufd);
 	return 0;
 }

@@ -67,12 +67,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/disruptor.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -187,7 +185,6 @@ struct producer {
  * @o: options.
  * @skel: the BPF object.
  * @link: the attached producer program.
- * @dev_fd: disruptor: the fd that created (and keeps) the ring.
  * @ring: disruptor: the ring, mapped.
  * @ring_name: disruptor: its name.
  * @cons: consumers.
@@ -198,7 +195,6 @@ struct run {
 	struct opts o;
 	struct ring_tput *skel;
 	struct bpf_link *link;
-	int dev_fd;
 	struct disruptor_ring *ring;
 	char ring_name[DISRUPTOR_NAME_LEN];
 	struct consumer cons[TPUT_MAX_CONSUMERS];
@@ -285,40 +281,31 @@ static void consumed(struct consumer *c, unsigned long n, unsigned long sum)
 
 /**
  * dis_setup() - create the ring, register and open every consumer.
- * @run: the run; sets @run->ring, @run->dev_fd and the program's ring_id.
+ * @run: the run; sets @run->ring and the program's ring_id.
  *
- * Created through the ioctl, as disruptor_input does, for the ring's id;
- * mapped with libdisruptor for the consumers.
+ * The BPF producer publishes to the ring's id (disruptor_ring_id()).
  */
 static void dis_setup(struct run *run)
 {
 	struct disruptor_wait w = { .strategy = DISRUPTOR_WAIT_BLOCK };
-	struct disruptor_ring_params p;
+	struct disruptor_params p = {
+		.slot_count = run->o.records, .slot_size = sizeof(uint64_t),
+		.producer = run->o.producers > 1 ? DISRUPTOR_MULTI_PRODUCER : DISRUPTOR_SINGLE_PRODUCER,
+		.flags = DISRUPTOR_F_BLOCKING,
+	};
 	int i, idx;
 
-	memset(&p, 0, sizeof(p));
 	snprintf(run->ring_name, sizeof(run->ring_name), "tput-%d", (int)getpid());
-	memcpy(p.name, run->ring_name, sizeof(p.name));
-	p.slot_count = run->o.records;
-	p.slot_size = sizeof(__u64);
-	p.producer = run->o.producers > 1 ? DISRUPTOR_PRODUCER_MULTI : DISRUPTOR_PRODUCER_SINGLE;
-	p.flags = DISRUPTOR_RING_F_BLOCKING;
-	p.mode = 0600;
-	p.uid = (__u32)-1;
-	p.gid = (__u32)-1;
-	run->dev_fd = open("/dev/disruptor", O_RDWR | O_CLOEXEC);
-	if (run->dev_fd < 0 || ioctl(run->dev_fd, DISRUPTOR_IOC_CREATE, &p))
-		die("cannot create ring %s: %s", p.name, strerror(errno));
-	run->ring = disruptor_ring_attach_dev(p.name);
+	run->ring = disruptor_ring_create_dev(run->ring_name, &p, 0600);
 	if (!run->ring)
-		die("cannot map ring %s: %s", p.name, disruptor_last_error());
+		die("cannot create ring %s: %s", run->ring_name, disruptor_last_error());
 	for (i = 0; i < run->o.consumers; i++) {
 		idx = disruptor_consumer_add(run->ring, 0);
 		run->cons[i].dc = idx < 0 ? NULL : disruptor_consumer_open(run->ring, idx, &w);
 		if (!run->cons[i].dc)
 			die("consumer %d: %s", i, disruptor_last_error());
 	}
-	run->skel->rodata->ring_id = p.id;
+	run->skel->rodata->ring_id = disruptor_ring_id(run->ring);
 }
 
 static void *dis_consumer(struct run *run, struct consumer *c)
@@ -787,8 +774,6 @@ static void teardown(struct run *run)
 	ring_tput__destroy(run->skel);
 	if (run->ring)
 		disruptor_ring_close(run->ring);
-	if (run->dev_fd > 0)
-		close(run->dev_fd);
 }
 
 /* ---- command line -------------------------------------------------------- */
@@ -907,7 +892,6 @@ int main(int argc, char **argv)
 		return err;
 	verbose = run.o.verbose;
 	libbpf_set_print(print_libbpf);
-	run.dev_fd = -1;
 	setup(&run);
 	measure(&run, &a, &b);
 	check(&run);

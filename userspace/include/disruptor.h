@@ -194,9 +194,101 @@ uint64_t disruptor_ring_dropped(const struct disruptor_ring *r);
 uint64_t disruptor_ring_holes(const struct disruptor_ring *r);
 
 /* Rings of the kernel module (/dev/disruptor). */
+#define DISRUPTOR_NAME_LEN		32	/* a device ring's name, NUL included */
+#define DISRUPTOR_MAX_CONSUMERS		64
+
+/* disruptor_dev_options.flags */
+#define DISRUPTOR_DEV_INPUT		(1U << 0)	/* carries input events: CAP_SYS_ADMIN */
+#define DISRUPTOR_DEV_PERSIST		(1U << 1)	/* lives on until destroyed */
+
+/**
+ * struct disruptor_dev_options - who may use a device ring, how long it lives.
+ * @mode: permission bits, as a file's (0 means 0600): the read bits let a
+ *	  user attach and consume, the write bits offer.
+ * @flags: DISRUPTOR_DEV_*: INPUT for a ring that carries keystrokes (the
+ *	   module lets only CAP_SYS_ADMIN create one), PERSIST for a ring that
+ *	   outlives its users until disruptor_ring_destroy_dev().
+ * @uid: owner, or -1 for the caller (another needs CAP_CHOWN).
+ * @gid: group, or -1 for the caller's.
+ * @reserved: must be zero.
+ */
+struct disruptor_dev_options {
+	uint32_t mode;
+	uint32_t flags;
+	int64_t uid;
+	int64_t gid;
+	uint64_t reserved[2];
+};
+
+/**
+ * struct disruptor_dev_info - a device ring as disruptor_list_dev() sees it.
+ * @name: its name.
+ * @slot_count: slots.
+ * @slot_size: payload bytes per slot.
+ * @producer: DISRUPTOR_SINGLE_PRODUCER or DISRUPTOR_MULTI_PRODUCER.
+ * @flags: DISRUPTOR_F_* it was created with.
+ * @dev_flags: DISRUPTOR_DEV_* (PERSIST is cleared once it is destroyed).
+ * @mode: its permission bits.
+ * @uid: its owner.
+ * @gid: its group.
+ * @claimed: sequences claimed by producers.
+ * @dropped: offers refused because it was full.
+ * @consumers: bitmap of its consumers.
+ * @reserved: zero.
+ */
+struct disruptor_dev_info {
+	char name[DISRUPTOR_NAME_LEN];
+	uint64_t slot_count;
+	uint32_t slot_size;
+	uint32_t producer;
+	uint32_t flags;
+	uint32_t dev_flags;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t reserved0;
+	uint64_t claimed;
+	uint64_t dropped;
+	uint64_t consumers;
+	uint64_t reserved[4];
+};
+
+/**
+ * struct disruptor_snapshot - a ring's counters and consumers at one moment.
+ * @claimed: sequences claimed by producers (== published + holes once they
+ *	     finish).
+ * @dropped: offers refused because the ring was full (device rings).
+ * @holes: sequences a killed producer left (memfd rings).
+ * @consumers: bitmap of registered consumers.
+ * @gating: bitmap of the consumers producers wait for.
+ * @orphaned: bitmap of consumers whose owner is gone while others read
+ *	      behind them.
+ * @seq: each consumer's sequence (what it has finished).
+ * @deps: each consumer's upstream consumers, a bitmap.
+ * @reserved: zero.
+ */
+struct disruptor_snapshot {
+	uint64_t claimed;
+	uint64_t dropped;
+	uint64_t holes;
+	uint64_t consumers;
+	uint64_t gating;
+	uint64_t orphaned;
+	uint64_t seq[DISRUPTOR_MAX_CONSUMERS];
+	uint64_t deps[DISRUPTOR_MAX_CONSUMERS];
+	uint64_t reserved[4];
+};
+
 struct disruptor_ring *disruptor_ring_create_dev(const char *name,
 						 const struct disruptor_params *p, uint32_t mode);
+struct disruptor_ring *disruptor_ring_create_dev_opts(const char *name,
+						      const struct disruptor_params *p,
+						      const struct disruptor_dev_options *o);
 struct disruptor_ring *disruptor_ring_attach_dev(const char *name);
+int disruptor_ring_destroy_dev(const char *name);
+int disruptor_list_dev(struct disruptor_dev_info *rings, unsigned int max);
+uint32_t disruptor_ring_id(const struct disruptor_ring *r);
+int disruptor_ring_stats(struct disruptor_ring *r, struct disruptor_snapshot *s);
 
 /* Producers. */
 int disruptor_offer(struct disruptor_ring *r, const void *records, uint32_t record_size,

@@ -168,24 +168,74 @@ static struct dr_dev_ring *dr_dev_alloc(const char *name)
  *     poll() and blocking waits.
  * @mode: who else may attach (read bits) and offer (write bits), e.g. 0640.
  *
+ * The ring goes when its last user does; disruptor_ring_create_dev_opts()
+ * also sets its owner and group, or makes it persist.
  * Return: the ring, or NULL with errno ENOENT (no module), EEXIST (name
  * taken), EINVAL (bad parameter), ENOMEM (over RLIMIT_MEMLOCK), EACCES.
  */
 struct disruptor_ring *disruptor_ring_create_dev(const char *name,
 						 const struct disruptor_params *p, uint32_t mode)
 {
-	struct dr_dev_ring *d;
+	struct disruptor_dev_options o = { .mode = mode, .uid = -1, .gid = -1 };
+
+	return disruptor_ring_create_dev_opts(name, p, &o);
+}
+
+/* The words for what was wrong in @p or @o, or NULL. */
+static const char *dr_dev_bad_options(const struct disruptor_params *p,
+				      const struct disruptor_dev_options *o)
+{
+	static char why[64];
 	int i;
 
-	if (!p) {
-		dr_fail(EINVAL, "params is NULL");
+	if (!p || !o)
+		return "params or options is NULL";
+	for (i = 0; i < 3; i++)
+		if (p->reserved[i])
+			return "params.reserved is not zero";
+	if (o->reserved[0] || o->reserved[1])
+		return "options.reserved is not zero";
+	if (p->flags & ~DISRUPTOR_F_BLOCKING) {
+		snprintf(why, sizeof(why), "unknown flags 0x%x", p->flags & ~DISRUPTOR_F_BLOCKING);
+		return why;
+	}
+	if (o->flags & ~(DISRUPTOR_DEV_INPUT | DISRUPTOR_DEV_PERSIST)) {
+		snprintf(why, sizeof(why), "unknown options.flags 0x%x",
+			 o->flags & ~(DISRUPTOR_DEV_INPUT | DISRUPTOR_DEV_PERSIST));
+		return why;
+	}
+	if (o->mode & ~0666U)
+		return "options.mode has bits outside 0666";
+	if (o->uid < -1 || o->uid >= UINT32_MAX || o->gid < -1 || o->gid >= UINT32_MAX)
+		return "options.uid or gid is not -1 or an id";
+	return NULL;
+}
+
+/**
+ * disruptor_ring_create_dev_opts() - create a ring in the kernel module,
+ * with its owner, group, mode and lifetime.
+ * @name: its name, for disruptor_ring_attach_dev() and kernel producers.
+ * @p: geometry as for disruptor_ring_create().
+ * @o: who may use it and how long it lives (struct disruptor_dev_options).
+ *
+ * A DISRUPTOR_DEV_PERSIST ring stays after this handle and every other user
+ * are gone, until disruptor_ring_destroy_dev(); its id (disruptor_ring_id())
+ * is what BPF programs publish to.
+ * Return: the ring, or NULL with errno ENOENT (no module), EEXIST (name
+ * taken), EINVAL (bad parameter), ENOMEM (over RLIMIT_MEMLOCK), EPERM
+ * (INPUT without CAP_SYS_ADMIN, another owner without CAP_CHOWN).
+ */
+struct disruptor_ring *disruptor_ring_create_dev_opts(const char *name,
+						      const struct disruptor_params *p,
+						      const struct disruptor_dev_options *o)
+{
+	const char *why = dr_dev_bad_options(p, o);
+	struct dr_dev_ring *d;
+
+	if (why) {
+		dr_fail(EINVAL, "cannot create ring %s: %s", name ? name : "(null)", why);
 		return NULL;
 	}
-	for (i = 0; i < 3; i++)
-		if (p->reserved[i]) {
-			dr_fail(EINVAL, "reserved[%d] is not zero", i);
-			return NULL;
-		}
 	d = dr_dev_alloc(name);
 	if (!d)
 		return NULL;
@@ -193,22 +243,124 @@ struct disruptor_ring *disruptor_ring_create_dev(const char *name,
 	d->params.slot_count = p->slot_count;
 	d->params.slot_size = p->slot_size;
 	d->params.producer = p->producer;
-	d->params.flags = p->flags & DISRUPTOR_F_BLOCKING ? DISRUPTOR_RING_F_BLOCKING : 0;
-	d->params.mode = mode ? mode : 0600;
-	d->params.uid = (uint32_t)-1;
-	d->params.gid = (uint32_t)-1;
-	if ((p->flags & ~DISRUPTOR_F_BLOCKING) ||
-	    ioctl(d->fd, DISRUPTOR_IOC_CREATE, &d->params)) {
-		int err = p->flags & ~DISRUPTOR_F_BLOCKING ? EINVAL : errno;
+	d->params.flags = (p->flags & DISRUPTOR_F_BLOCKING ? DISRUPTOR_RING_F_BLOCKING : 0) |
+			  (o->flags & DISRUPTOR_DEV_INPUT ? DISRUPTOR_RING_F_INPUT : 0) |
+			  (o->flags & DISRUPTOR_DEV_PERSIST ? DISRUPTOR_RING_F_PERSIST : 0);
+	d->params.mode = o->mode ? o->mode : 0600;
+	d->params.uid = (uint32_t)o->uid;
+	d->params.gid = (uint32_t)o->gid;
+	if (ioctl(d->fd, DISRUPTOR_IOC_CREATE, &d->params)) {
+		int err = errno;
 
 		dr_fail(err, "cannot create ring %s: %s", d->name,
-			err == EINVAL ? "bad slot count, slot size, producer, flags or mode" :
-			strerror(err));
+			err == EINVAL ? "bad slot count (2 to 2^20, a power of two), slot size "
+			"(8 to 4096, a multiple of 8) or producer" :
+			err == EPERM && (o->flags & DISRUPTOR_DEV_INPUT) ?
+			"an input ring needs CAP_SYS_ADMIN" : strerror(err));
 		close(d->fd);
 		free(d);
 		return NULL;
 	}
 	return dr_dev_setup(d);
+}
+
+/**
+ * disruptor_ring_destroy_dev() - end a persistent device ring.
+ * @name: the ring's name.
+ *
+ * The ring goes once its last user does. Its owner or CAP_SYS_ADMIN only.
+ * Return: 0, or -1 with errno ENOENT (no such ring, or one you may not
+ * attach), EINVAL (not persistent: it lives while its users do), EPERM.
+ */
+int disruptor_ring_destroy_dev(const char *name)
+{
+	struct disruptor_destroy x;
+	int fd, err = 0;
+
+	if (!name || !name[0] || strlen(name) >= DISRUPTOR_NAME_LEN)
+		return dr_fail(EINVAL, "ring name must have 1 to %d characters",
+			       DISRUPTOR_NAME_LEN - 1);
+	fd = open(DR_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return dr_fail(errno, "cannot open %s: %s%s", DR_DEV_PATH, strerror(errno),
+			       errno == ENOENT ? " (is disruptor.ko loaded?)" : "");
+	memset(&x, 0, sizeof(x));
+	memcpy(x.name, name, strlen(name));
+	if (ioctl(fd, DISRUPTOR_IOC_DESTROY, &x))
+		err = errno;
+	close(fd);
+	if (err == EINVAL)
+		return dr_fail(EINVAL, "ring %s is not persistent: it lives while its users do",
+			       name);
+	if (err)
+		return dr_fail(err, "cannot destroy ring %s: %s", name, strerror(err));
+	return 0;
+}
+
+/* A listed ring, in the library's words. */
+static void dr_dev_info_from(struct disruptor_dev_info *o, const struct disruptor_ring_info *k)
+{
+	memset(o, 0, sizeof(*o));
+	memcpy(o->name, k->name, sizeof(o->name));
+	o->name[sizeof(o->name) - 1] = 0;
+	o->slot_count = k->slot_count;
+	o->slot_size = k->slot_size;
+	o->producer = k->producer;
+	o->flags = k->flags & DISRUPTOR_RING_F_BLOCKING ? DISRUPTOR_F_BLOCKING : 0;
+	o->dev_flags = (k->flags & DISRUPTOR_RING_F_INPUT ? DISRUPTOR_DEV_INPUT : 0) |
+		       (k->flags & DISRUPTOR_RING_F_PERSIST ? DISRUPTOR_DEV_PERSIST : 0);
+	o->mode = k->mode;
+	o->uid = k->uid;
+	o->gid = k->gid;
+	o->claimed = k->claimed;
+	o->dropped = k->dropped;
+	o->consumers = k->active;
+}
+
+/**
+ * disruptor_list_dev() - the device rings this process may attach.
+ * @rings: filled with up to @max rings (may be NULL when @max is 0).
+ * @max: entries at @rings.
+ *
+ * Return: how many rings there are to see (more than @max when @rings was
+ * too small: call again with more), or -1 with errno ENOENT (no module),
+ * EINVAL, ENOMEM.
+ */
+int disruptor_list_dev(struct disruptor_dev_info *rings, unsigned int max)
+{
+	struct disruptor_ring_info *k = NULL;
+	struct disruptor_list l;
+	unsigned int i, n;
+	int fd, err = 0;
+
+	if (max && !rings)
+		return dr_fail(EINVAL, "rings is NULL");
+	if (max > 65536)
+		max = 65536;
+	fd = open(DR_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return dr_fail(errno, "cannot open %s: %s%s", DR_DEV_PATH, strerror(errno),
+			       errno == ENOENT ? " (is disruptor.ko loaded?)" : "");
+	if (max) {
+		k = calloc(max, sizeof(*k));
+		if (!k) {
+			close(fd);
+			return dr_fail(ENOMEM, "out of memory");
+		}
+	}
+	memset(&l, 0, sizeof(l));
+	l.rings = (uintptr_t)k;
+	l.capacity = max;
+	if (ioctl(fd, DISRUPTOR_IOC_LIST, &l))
+		err = errno;
+	close(fd);
+	n = l.count < max ? l.count : max;
+	for (i = 0; !err && i < n; i++)
+		dr_dev_info_from(&rings[i], &k[i]);
+	free(k);
+	if (err)
+		return dr_fail(err, "cannot list rings: %s", strerror(err));
+	return (int)l.count;
 }
 
 /**
@@ -402,6 +554,29 @@ static bool dr_dev_owns(const struct disruptor_ring *r, int index)
 	return ((const struct dr_dev_ring *)r)->consumer_fd[index] >= 0;
 }
 
+static int dr_dev_stats(struct disruptor_ring *r, struct disruptor_snapshot *s)
+{
+	struct disruptor_stats k;
+	uint64_t a;
+
+	memset(&k, 0, sizeof(k));
+	if (ioctl(to_dev(r)->fd, DISRUPTOR_IOC_STATS, &k))
+		return dr_fail(errno, "DISRUPTOR_IOC_STATS failed: %s", strerror(errno));
+	s->claimed = k.claimed;
+	s->dropped = k.dropped;
+	s->consumers = k.active;
+	s->gating = k.gating;
+	s->orphaned = k.orphaned;
+	for (a = k.active; a; a &= a - 1)
+		s->seq[__builtin_ctzll(a)] = k.consumer_seq[__builtin_ctzll(a)];
+	return 0;
+}
+
+static uint32_t dr_dev_id(const struct disruptor_ring *r)
+{
+	return ((const struct dr_dev_ring *)r)->params.id;
+}
+
 /* End @c's WAIT in the kernel, now or the next one: it then sees halted. */
 static void dr_dev_halt(struct disruptor_consumer *c)
 {
@@ -419,6 +594,8 @@ static const struct disruptor_backend dr_dev_backend = {
 	.block		 = dr_dev_block,
 	.wake		 = dr_dev_wake,
 	.halt		 = dr_dev_halt,
+	.stats		 = dr_dev_stats,
+	.id		 = dr_dev_id,
 	.offer		 = dr_dev_offer,
 	.consumer_add	 = dr_dev_consumer_add,
 	.consumer_remove = dr_dev_consumer_remove,

@@ -40,6 +40,8 @@ _Static_assert(DISRUPTOR_F_BLOCKING == DR_RING_BLOCKING, "the public flag is the
  * @claim_unrecorded: NULL, or count claims made without a record.
  * @holes: NULL, or how many sequences became holes.
  * @halt: NULL, or end consumer @c's blocked wait now (else @wake is used).
+ * @stats: fill what the backend knows of @s (the rest is the core's).
+ * @id: the ring's id for BPF programs, 0 when it has none.
  * @close: unmap and free.
  */
 struct disruptor_backend {
@@ -60,6 +62,8 @@ struct disruptor_backend {
 	void (*claim_unrecorded)(struct disruptor_ring *r, int delta);
 	uint64_t (*holes)(const struct disruptor_ring *r);
 	void (*halt)(struct disruptor_consumer *c);
+	int (*stats)(struct disruptor_ring *r, struct disruptor_snapshot *s);
+	uint32_t (*id)(const struct disruptor_ring *r);
 	void (*close)(struct disruptor_ring *r);
 };
 

@@ -934,6 +934,25 @@ static uint64_t dr_memfd_holes(const struct disruptor_ring *r)
 			       __ATOMIC_RELAXED);
 }
 
+static int dr_memfd_stats(struct disruptor_ring *r, struct disruptor_snapshot *s)
+{
+	const struct dr_memfd_prefix *pf = to_memfd(r)->prefix;
+	const struct dr_ring *v = &r->dr;
+	uint64_t a;
+
+	s->claimed = dr_load_acquire(&v->hdr->claim);
+	s->dropped = dr_load_relaxed(&v->hdr->dropped);
+	s->consumers = dr_load_acquire(&v->hdr->active);
+	s->gating = dr_load_acquire(&v->hdr->gating);
+	s->orphaned = __atomic_load_n(&pf->orphaned, __ATOMIC_ACQUIRE) & s->consumers;
+	for (a = s->consumers; a; a &= a - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(a);
+
+		s->seq[i] = dr_seq_read(v, i, s->claimed);
+	}
+	return 0;
+}
+
 /* The futex word: the low 32 bits of hdr->wake_gen. */
 static uint32_t *dr_memfd_futex(struct dr_ring_hdr *h)
 {
@@ -1015,5 +1034,6 @@ static const struct disruptor_backend dr_memfd_backend = {
 	.claim_record	 = dr_memfd_claim_record,
 	.claim_unrecorded = dr_memfd_claim_unrecorded,
 	.holes		 = dr_memfd_holes,
+	.stats		 = dr_memfd_stats,
 	.close		 = dr_memfd_close,
 };

@@ -146,31 +146,3 @@ void disruptor_wake(struct disruptor_ring *r)
 {
 	r->backend->wake(r);
 }
-
-/**
- * disruptor_ring_dropped() - claims producers could not make (kernel rings).
- * @r: the ring.
- *
- * Return: the ring's drop counter: published + dropped == offered.
- */
-uint64_t disruptor_ring_dropped(const struct disruptor_ring *r)
-{
-	return dr_load_relaxed(&r->dr.hdr->dropped);
-}
-
-/**
- * disruptor_ring_holes() - sequences that became holes (memfd rings).
- * @r: the ring.
- *
- * A memfd producer killed between its claim and its publish leaves the
- * sequences it claimed unpublished. A consumer waiting at one, or a producer
- * waiting for room behind one, turns them into holes once no live
- * producer's claim record can hold them (within milliseconds); every
- * consumer then steps over them, unseen.
- * Return: how many so far (claimed == published + holes); 0 on a device
- * ring, whose records the kernel copies in whole.
- */
-uint64_t disruptor_ring_holes(const struct disruptor_ring *r)
-{
-	return r->backend->holes ? r->backend->holes(r) : 0;
-}

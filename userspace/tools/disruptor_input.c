@@ -12,16 +12,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-#include <linux/disruptor.h>
 
+#include "disruptor.h"
 #include "input_event.h"
 #include "input_hook.skel.h"
 
@@ -51,11 +49,13 @@ static int usage(const char *why)
 
 int main(int argc, char **argv)
 {
-	struct disruptor_ring_params p;
+	struct disruptor_params p = { .producer = DISRUPTOR_MULTI_PRODUCER };
+	struct disruptor_dev_options o = { .flags = DISRUPTOR_DEV_INPUT, .uid = -1 };
+	struct disruptor_ring *r;
 	struct input_hook *skel;
 	const char *ring = "input";
 	long slots = 1024, gid = -1, seconds = 0;
-	int fd, opt, err;
+	int opt, err;
 	char *end;
 
 	while ((opt = getopt(argc, argv, "r:n:g:t:vh")) != -1) {
@@ -89,21 +89,17 @@ int main(int argc, char **argv)
 		return usage("unexpected argument");
 	libbpf_set_print(print_libbpf);
 
-	memset(&p, 0, sizeof(p));
-	if (strlen(ring) >= sizeof(p.name))
+	if (strlen(ring) >= DISRUPTOR_NAME_LEN)
 		return usage("ring name too long");
-	strcpy(p.name, ring);
 	p.slot_count = (unsigned long)slots;
 	p.slot_size = (sizeof(struct disruptor_input_event) + 7) & ~7U;
-	p.producer = DISRUPTOR_PRODUCER_MULTI;	/* input_event() runs on any CPU */
-	p.flags = DISRUPTOR_RING_F_BLOCKING | DISRUPTOR_RING_F_INPUT;
-	p.mode = gid >= 0 ? 0640 : 0600;	/* keystrokes: root, and a chosen group */
-	p.uid = (__u32)-1;
-	p.gid = gid >= 0 ? (__u32)gid : (__u32)-1;
-	fd = open("/dev/disruptor", O_RDWR | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, DISRUPTOR_IOC_CREATE, &p)) {
-		fprintf(stderr, "disruptor_input: cannot create ring %s: %s\n", ring,
-			strerror(errno));
+	/* input_event() runs on any CPU: multi-producer (set above). */
+	p.flags = DISRUPTOR_F_BLOCKING;
+	o.mode = gid >= 0 ? 0640 : 0600;	/* keystrokes: root, and a chosen group */
+	o.gid = gid;
+	r = disruptor_ring_create_dev_opts(ring, &p, &o);
+	if (!r) {
+		fprintf(stderr, "disruptor_input: %s\n", disruptor_last_error());
 		return 1;
 	}
 
@@ -112,7 +108,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "disruptor_input: cannot open the BPF object: %s\n", strerror(errno));
 		return 1;
 	}
-	skel->rodata->ring_id = p.id;
+	skel->rodata->ring_id = disruptor_ring_id(r);
 	err = input_hook__load(skel);
 	err = err ?: input_hook__attach(skel);
 	if (err) {
@@ -122,7 +118,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("disruptor_input: ring %s (id %u, %ld slots of %u bytes) hooked to input_event()\n",
-	       ring, p.id, slots, p.slot_size);
+	       ring, disruptor_ring_id(r), slots, p.slot_size);
 	fflush(stdout);
 
 	signal(SIGINT, on_signal);
@@ -138,6 +134,6 @@ int main(int argc, char **argv)
 	       (unsigned long long)skel->bss->seen, (unsigned long long)skel->bss->published,
 	       (unsigned long long)skel->bss->refused);
 	input_hook__destroy(skel);
-	close(fd);
+	disruptor_ring_close(r);
 	return 0;
 }
