@@ -71,24 +71,22 @@ int main(void)
 C
 want="42 41 2 101 5"
 cp "$tmp/user.c" "$tmp/user.cc"
-if cc -std=c11 -Wall -Wextra -Werror -pedantic -pthread -I"$tmp/include/disruptor" \
-	-o "$tmp/user_c" "$tmp/user.c" -L"$tmp/lib" -ldisruptor 2>"$tmp/cc.err"; then
-	out=$(LD_LIBRARY_PATH="$tmp/lib" "$tmp/user_c")
-	[ "$out" = "$want" ] || { echo "FAIL: the C program printed '$out', want '$want'"; fail=1; }
-else
-	echo "FAIL: a C11 -pedantic program with its own u64/BIT/likely does not build:"
-	head -n 20 "$tmp/cc.err"
-	fail=1
-fi
-if c++ -std=c++17 -Wall -Wextra -Werror -pthread -I"$tmp/include/disruptor" \
-	-o "$tmp/user_cc" "$tmp/user.cc" -L"$tmp/lib" -ldisruptor 2>"$tmp/cxx.err"; then
-	out=$(LD_LIBRARY_PATH="$tmp/lib" "$tmp/user_cc")
-	[ "$out" = "$want" ] || { echo "FAIL: the C++ program printed '$out', want '$want'"; fail=1; }
-else
-	echo "FAIL: a C++17 program with its own u64/BIT/likely does not build:"
-	head -n 20 "$tmp/cxx.err"
-	fail=1
-fi
+build_and_run() {	# WHAT COMPILER FLAGS... : build user.c or user.cc, run it
+	what=$1 src=$tmp/user.c
+	shift
+	[ "$what" = C++17 ] && src=$tmp/user.cc
+	if "$@" -pthread -I"$tmp/include/disruptor" -o "$tmp/user" "$src" -L"$tmp/lib" \
+		-ldisruptor 2>"$tmp/build.err"; then
+		out=$(LD_LIBRARY_PATH="$tmp/lib" "$tmp/user")
+		[ "$out" = "$want" ] || { echo "FAIL: the $what program printed '$out', want '$want'"; fail=1; }
+	else
+		echo "FAIL: a $what program with its own u64/BIT/likely does not build:"
+		head -n 20 "$tmp/build.err"
+		fail=1
+	fi
+}
+build_and_run C11 cc -std=c11 -Wall -Wextra -Werror -pedantic
+build_and_run C++17 c++ -std=c++17 -Wall -Wextra -Werror
 
 # Macros: what the header adds to what its system headers define.
 printf '#include <stdbool.h>\n#include <stdint.h>\n#include <errno.h>\n#include <stddef.h>\n' \
