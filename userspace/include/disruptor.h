@@ -146,15 +146,28 @@ struct disruptor_ring {
 	const struct disruptor_backend *backend;
 	bool slots_writable;
 	uint64_t serial;
+	uint64_t *sp_owner;
+	uint64_t sp_self;
+	uint64_t sp_forks;
 };
 
 /*
- * Internal, for the inline claim and publish below: one producer thread's
- * claim record in one memfd ring (claim_record.c). Before its first
- * unpublished claim a thread stores DISRUPTOR__CLAIM_PENDING ("any sequence
- * may be mine"), then the claim's first sequence, and DISRUPTOR__CLAIM_IDLE
- * once all it claimed is published: a claimed sequence below every live
- * producer's record belongs to a dead one, and may become a hole.
+ * Internal, for the inline claim and publish below (claim_record.c), so
+ * that a memfd producer killed holding a claim leaves holes, not a stall.
+ *
+ * Multi-producer rings: one producer thread's claim record in one ring.
+ * Before its first unpublished claim a thread stores
+ * DISRUPTOR__CLAIM_PENDING ("any sequence may be mine"), then the claim's
+ * first sequence, and DISRUPTOR__CLAIM_IDLE once all it claimed is
+ * published: a claimed sequence below every live producer's record belongs
+ * to a dead one, and may become a hole.
+ *
+ * Single-producer rings: the ring names its one producer (@sp_owner, a
+ * handle's record) and the sequence it started at; a handle that is not the
+ * owner takes over before claiming (disruptor__sp_take()). A claim is a
+ * load and a compare more, and a publish nothing: what the owner left
+ * unpublished is a hole once it is dead, what earlier owners left as soon
+ * as there is a new one.
  */
 struct disruptor_claimer {
 	uint64_t serial;	/* the ring handle's; 0: unused */
@@ -166,8 +179,10 @@ struct disruptor_claimer {
 #define DISRUPTOR__CLAIM_IDLE		(~0ULL)
 
 extern __thread struct disruptor_claimer *disruptor__claimer_last;
+extern uint64_t disruptor__forks;
 struct disruptor_claimer *disruptor__claimer(struct disruptor_ring *r);
 void disruptor__claim_unrecorded(struct disruptor_ring *r, int delta);
+void disruptor__sp_take(struct disruptor_ring *r);
 
 /**
  * struct disruptor_consumer - one consumer's handle, private to one thread.
@@ -351,9 +366,12 @@ static inline struct disruptor_claimer *disruptor__claimer_of(struct disruptor_r
 /* Record a claim of @n from @first, made after disruptor__claim_start(). */
 static inline void disruptor__claim_made(struct disruptor_claimer *k, uint64_t first, uint32_t n)
 {
-	if (!k->outstanding && k->pos)
-		__atomic_store_n(k->pos, first, __ATOMIC_RELAXED);
-	k->outstanding += n;
+	/* Loads before the store: it may alias them, and would make them wait. */
+	uint64_t out = k->outstanding, *pos = k->pos;
+
+	if (!out && pos)
+		__atomic_store_n(pos, first, __ATOMIC_RELAXED);
+	k->outstanding = out + n;
 }
 
 /*
@@ -362,27 +380,33 @@ static inline void disruptor__claim_made(struct disruptor_claimer *k, uint64_t f
  */
 static inline void disruptor__claim_start(struct disruptor_ring *r, struct disruptor_claimer *k)
 {
+	uint64_t *pos = k->pos;
+
 	if (k->outstanding)
 		return;		/* the record already holds an older claim */
-	if (dr_likely(k->pos != NULL))
-		__atomic_store_n(k->pos, DISRUPTOR__CLAIM_PENDING, __ATOMIC_RELAXED);
+	if (dr_likely(pos != NULL))
+		__atomic_store_n(pos, DISRUPTOR__CLAIM_PENDING, __ATOMIC_RELAXED);
 	else
 		disruptor__claim_unrecorded(r, 1);
 }
 
-/* After publishing @n: idle once everything this thread claimed is out. */
-static inline void disruptor__claim_done(struct disruptor_ring *r, uint64_t n)
+/*
+ * After publishing @n (@k looked up before the stamps, so that no load
+ * waits behind them): idle once everything this thread claimed is out.
+ */
+static inline void disruptor__claim_done(struct disruptor_ring *r, struct disruptor_claimer *k,
+					 uint64_t n)
 {
-	struct disruptor_claimer *k = disruptor__claimer_of(r);
+	uint64_t out = k->outstanding, *pos = k->pos;
 
-	if (k->outstanding > n) {
-		k->outstanding -= n;
+	if (out > n) {
+		k->outstanding = out - n;
 		return;
 	}
 	k->outstanding = 0;
 	/* After the stamps: a repair that sees IDLE sees them published. */
-	if (dr_likely(k->pos != NULL))
-		__atomic_store_n(k->pos, DISRUPTOR__CLAIM_IDLE, __ATOMIC_RELEASE);
+	if (dr_likely(pos != NULL))
+		__atomic_store_n(pos, DISRUPTOR__CLAIM_IDLE, __ATOMIC_RELEASE);
 	else
 		disruptor__claim_unrecorded(r, -1);
 }
@@ -394,13 +418,14 @@ static inline void disruptor__claim_done(struct disruptor_ring *r, uint64_t n)
  * @lo: set to the first; the claim is [*lo, *lo + n - 1].
  *
  * Inline: when the gating cache says there is room, a claim is a few loads
- * and one store (single producer) or one fetch-add (multi), plus two stores
- * to this thread's claim record. Otherwise it waits for the slowest leaf
- * consumer by spinning, then yielding. Publish from the thread that claimed:
- * its record says what it may still publish (a killed producer's claim is
- * repaired into holes only below every live producer's record).
- * A ring holds records for 128 producer threads at a time; while more
- * claim, the extra claims go unrecorded and no hole is repaired.
+ * and one store (single producer) or one fetch-add and two stores to this
+ * thread's claim record (multi). Otherwise it waits for the slowest leaf
+ * consumer by spinning, then yielding. On a multi-producer ring, publish
+ * from the thread that claimed: its record says what it may still publish
+ * (a killed producer's claim is repaired into holes only below every live
+ * producer's record). A ring holds records for 128 producer threads at a
+ * time; while more claim, the extra claims go unrecorded and no hole is
+ * repaired.
  * Return: 0, or -1 with errno EINVAL (bad @n, NULL) or EROFS (a device ring:
  * use disruptor_offer()).
  */
@@ -411,10 +436,18 @@ static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t
 
 	if (dr_unlikely(!r || !lo || !r->slots_writable || n - 1 > r->dr.mask))
 		return disruptor_claim_invalid(r, n, lo);
-	k = disruptor__claimer_of(r);
-	disruptor__claim_start(r, k);
-	first = dr_claim_begin(&r->dr, n);
-	disruptor__claim_made(k, first, n);
+	if (r->dr.mode == DR_SINGLE_PRODUCER) {
+		/* The owner's word is on a line nobody writes but a new owner. */
+		if (dr_unlikely(__atomic_load_n(r->sp_owner, __ATOMIC_RELAXED) != r->sp_self ||
+				r->sp_forks != disruptor__forks))
+			disruptor__sp_take(r);
+		first = dr_claim_begin(&r->dr, n);
+	} else {
+		k = disruptor__claimer_of(r);
+		disruptor__claim_start(r, k);
+		first = dr_claim_begin(&r->dr, n);
+		disruptor__claim_made(k, first, n);
+	}
 	if (dr_unlikely(!dr_claim_fits(&r->dr, first + n)))
 		disruptor_claim_wait(r, first + n);
 	*lo = first;
@@ -429,8 +462,15 @@ static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t
  */
 static inline void disruptor_publish(struct disruptor_ring *r, uint64_t lo, uint64_t hi)
 {
-	dr_publish(&r->dr, lo, hi);
-	disruptor__claim_done(r, hi - lo + 1);
+	struct disruptor_claimer *k;
+
+	if (r->dr.mode == DR_SINGLE_PRODUCER) {
+		dr_publish(&r->dr, lo, hi);
+	} else {
+		k = disruptor__claimer_of(r);
+		dr_publish(&r->dr, lo, hi);
+		disruptor__claim_done(r, k, hi - lo + 1);
+	}
 	/* Only the publish that reaches a sleeper's arming wakes. */
 	if (dr_publish_wakes(&r->dr, hi))
 		disruptor_wake(r);

@@ -22,6 +22,9 @@ static __thread unsigned int dr_claimer_evict;
 __thread struct disruptor_claimer *disruptor__claimer_last;
 
 static uint64_t dr_serial;
+/* Forks this process has gone through: a handle's single-producer name is
+ * its process's, so a child that inherited it takes its own. */
+uint64_t disruptor__forks;
 static pthread_once_t dr_atfork_once = PTHREAD_ONCE_INIT;
 
 /*
@@ -32,6 +35,7 @@ static void dr_claimers_forget(void)
 {
 	memset(dr_claimers, 0, sizeof(dr_claimers));
 	disruptor__claimer_last = NULL;
+	disruptor__forks++;
 }
 
 static void dr_atfork_register(void)
@@ -91,6 +95,20 @@ struct disruptor_claimer *disruptor__claimer(struct disruptor_ring *r)
 found:
 	disruptor__claimer_last = k;
 	return k;
+}
+
+/**
+ * disruptor__sp_take() - make this handle a single-producer ring's producer
+ * (internal: the slow half of the inline claim).
+ * @r: a ring whose slots producers fill in place.
+ *
+ * Afterwards the handle's claims cost no more than before: the ring names
+ * it, and claims check only that it still does.
+ */
+void disruptor__sp_take(struct disruptor_ring *r)
+{
+	if (r->backend->sp_take)
+		r->backend->sp_take(r);
 }
 
 /**

@@ -38,6 +38,7 @@ _Static_assert(DISRUPTOR_F_BLOCKING == DR_RING_BLOCKING, "the public flag is the
  * @claim_record: NULL, or a new claim record in the ring for the calling
  *		  thread (claim_record.c); NULL when none is free.
  * @claim_unrecorded: NULL, or count claims made without a record.
+ * @sp_take: NULL, or make @r the single-producer ring's named producer.
  * @holes: NULL, or how many sequences became holes.
  * @halt: NULL, or end consumer @c's blocked wait now (else @wake is used).
  * @stats: fill what the backend knows of @s (the rest is the core's).
@@ -60,6 +61,7 @@ struct disruptor_backend {
 	int (*stalled)(struct disruptor_consumer *c, uint64_t seq);
 	uint64_t *(*claim_record)(struct disruptor_ring *r);
 	void (*claim_unrecorded)(struct disruptor_ring *r, int delta);
+	void (*sp_take)(struct disruptor_ring *r);
 	uint64_t (*holes)(const struct disruptor_ring *r);
 	void (*halt)(struct disruptor_consumer *c);
 	int (*stats)(struct disruptor_ring *r, struct disruptor_snapshot *s);

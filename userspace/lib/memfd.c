@@ -105,6 +105,11 @@ enum dr_memfd_op {
  * @holes: sequences a dead producer claimed and that were stamped holes.
  * @unrecorded: claims outstanding without a claim record; no hole is
  *		repaired while there is one.
+ * @sp_owner: single-producer rings: 1 + the index of the claim record of
+ *	      the handle that produces now (its process is what lives or
+ *	      dies), 0 for none known. Written under the lock.
+ * @sp_from: the claim when @sp_owner took over: what is claimed below it
+ *	     and unpublished was an earlier owner's. Written under the lock.
  * @claimer: producer threads' claim records, handed out under the lock.
  */
 struct dr_memfd_prefix {
@@ -118,6 +123,8 @@ struct dr_memfd_prefix {
 	struct dr_memfd_owner owner[DR_MAX_CONSUMERS];
 	uint64_t holes;
 	uint64_t unrecorded __attribute__((aligned(64)));
+	uint64_t sp_owner __attribute__((aligned(128)));
+	uint64_t sp_from;
 	struct dr_memfd_claimer claimer[DR_MEMFD_CLAIMERS] __attribute__((aligned(4096)));
 };
 
@@ -262,7 +269,8 @@ static bool dr_claimer_gone(const struct dr_memfd_claimer *k, const struct dr_me
 
 	if (dr_owner_dead(&k->owner, self))
 		return true;
-	if (k->owner.pid <= 0 || k->owner.pidns != self->pidns)
+	/* tid 0: a single-producer handle's record, the process's own. */
+	if (k->owner.pid <= 0 || k->owner.pidns != self->pidns || !k->tid)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)k->owner.pid, (int)k->tid);
 	return access(path, F_OK) && errno == ENOENT;
@@ -453,7 +461,14 @@ static uint64_t dr_fill_holes_locked(struct dr_memfd_ring *m, uint64_t from)
 	if (s >= end || __atomic_load_n(&pf->unrecorded, __ATOMIC_ACQUIRE))
 		return 0;
 	dr_owner_set_self(&self);
-	for (i = 0; i < DR_MEMFD_CLAIMERS; i++) {
+	if (r->mode == DR_SINGLE_PRODUCER) {
+		uint64_t owner = pf->sp_owner;
+
+		/* A thread of a live owner may go on producing: its process decides. */
+		if (!owner || !dr_owner_dead(&pf->claimer[owner - 1].owner, &self))
+			low = pf->sp_from;
+	}
+	for (i = 0; r->mode == DR_MULTI_PRODUCER && i < DR_MEMFD_CLAIMERS; i++) {
 		struct dr_memfd_claimer *k = &pf->claimer[i];
 		/* Pairs with the store-release of IDLE in disruptor__claim_done(). */
 		uint64_t pos = __atomic_load_n(&k->pos, __ATOMIC_ACQUIRE);
@@ -623,6 +638,8 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 	m->ring.backend = &dr_memfd_backend;
 	m->ring.slots_writable = true;
 	m->ring.serial = dr_ring_serial();
+	m->ring.sp_owner = &m->prefix->sp_owner;
+	m->ring.sp_self = UINT64_MAX;	/* no record yet: the first claim takes over */
 	return &m->ring;
 }
 
@@ -768,11 +785,17 @@ void disruptor_ring_close(struct disruptor_ring *r)
 /* This handle's claim records go back (no thread may claim through it now). */
 static void dr_memfd_claim_records_free(struct dr_memfd_ring *m)
 {
+	struct dr_memfd_prefix *pf = m->prefix;
 	int32_t pid = (int32_t)getpid();
 	unsigned int i;
 
 	if (dr_memfd_registry_lock(&m->ring))
 		return;
+	if (m->ring.sp_self && pf->sp_owner == m->ring.sp_self) {
+		/* Unnamed: what it left unpublished is an earlier owner's now. */
+		pf->sp_from = dr_load_relaxed(&m->ring.dr.hdr->claim);
+		__atomic_store_n(&pf->sp_owner, 0, __ATOMIC_RELEASE);
+	}
 	for (i = 0; i < DR_MEMFD_CLAIMERS; i++) {
 		struct dr_memfd_claimer *k = &m->prefix->claimer[i];
 
@@ -887,6 +910,12 @@ static int dr_memfd_own(struct disruptor_ring *r, int index)
 	return ret;
 }
 
+/* The record whose pos word @pos is. */
+static struct dr_memfd_claimer *container_of_claimer(uint64_t *pos)
+{
+	return (struct dr_memfd_claimer *)((char *)pos - offsetof(struct dr_memfd_claimer, pos));
+}
+
 /*
  * A claim record for the calling thread (claim_record.c): a free one, else
  * one whose thread or process is gone.
@@ -919,6 +948,33 @@ static uint64_t *dr_memfd_claim_record(struct disruptor_ring *r)
 	}
 	dr_memfd_registry_unlock(r);
 	return k ? &k->pos : NULL;
+}
+
+/*
+ * Single-producer rings: name this handle the producer, from the current
+ * claim on (the one before must have finished: one producer at a time).
+ * [H] in its claims orders these stores before them.
+ */
+static void dr_memfd_sp_take(struct disruptor_ring *r)
+{
+	struct dr_memfd_prefix *pf = to_memfd(r)->prefix;
+	uint64_t *pos;
+
+	/* First claim, or first in a forked child: a record of this process. */
+	if (r->sp_self == UINT64_MAX || r->sp_forks != disruptor__forks) {
+		pos = dr_memfd_claim_record(r);
+		/* No record to spare: unnamed, so taken for alive. */
+		r->sp_self = pos ? (uint64_t)(container_of_claimer(pos) - pf->claimer) + 1 : 0;
+		/* The process lives or dies, not the thread: threads take turns. */
+		if (pos)
+			__atomic_store_n(&container_of_claimer(pos)->tid, 0, __ATOMIC_RELAXED);
+		r->sp_forks = disruptor__forks;
+	}
+	if (dr_memfd_registry_lock(r))
+		return;
+	pf->sp_from = dr_load_relaxed(&r->dr.hdr->claim);
+	__atomic_store_n(&pf->sp_owner, r->sp_self, __ATOMIC_RELEASE);
+	dr_memfd_registry_unlock(r);
 }
 
 static void dr_memfd_claim_unrecorded(struct disruptor_ring *r, int delta)
@@ -1033,6 +1089,7 @@ static const struct disruptor_backend dr_memfd_backend = {
 	.stalled	 = dr_memfd_stalled,
 	.claim_record	 = dr_memfd_claim_record,
 	.claim_unrecorded = dr_memfd_claim_unrecorded,
+	.sp_take	 = dr_memfd_sp_take,
 	.holes		 = dr_memfd_holes,
 	.stats		 = dr_memfd_stats,
 	.close		 = dr_memfd_close,

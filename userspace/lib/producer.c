@@ -39,13 +39,20 @@ int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
 
 	if (dr_check_claim(r, n, lo))
 		return -1;
-	k = disruptor__claimer_of(r);
-	disruptor__claim_start(r, k);
-	err = dr_try_claim(&r->dr, n, lo);
-	if (!err)
-		disruptor__claim_made(k, *lo, n);
-	else
-		disruptor__claim_done(r, 0);	/* nothing claimed: as it was */
+	if (r->dr.mode == DR_SINGLE_PRODUCER) {
+		if (__atomic_load_n(r->sp_owner, __ATOMIC_RELAXED) != r->sp_self ||
+		    r->sp_forks != disruptor__forks)
+			disruptor__sp_take(r);
+		err = dr_try_claim(&r->dr, n, lo);
+	} else {
+		k = disruptor__claimer_of(r);
+		disruptor__claim_start(r, k);
+		err = dr_try_claim(&r->dr, n, lo);
+		if (!err)
+			disruptor__claim_made(k, *lo, n);
+		else
+			disruptor__claim_done(r, k, 0);	/* nothing claimed: as it was */
+	}
 	if (err == -EAGAIN) {
 		/* Full: perhaps because a consumer's process died (memfd). */
 		if (r->backend->reap)

@@ -15,8 +15,8 @@
  * 3. alive but stopped (SIGSTOP) mid-claim for longer than many repair
  *    rounds, and a thread of this process that sleeps mid-claim: neither is
  *    a hole; their events arrive once they publish.
- * 4. a single-producer ring whose producer is killed mid-claim: a new
- *    producer goes on past the hole.
+ * 4. a single-producer ring whose producer is killed mid-claim: its claim
+ *    becomes holes before anyone else produces, and a new producer goes on.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -338,6 +338,9 @@ static void single_producer_killed_mid_claim(void)
 	pid = claimer(r, 2, 0, fds[1]);
 	CHECK(read_bytes(fds[0], 2));
 	kill_and_reap(pid);
+	/* The waiting consumers find the ring's named producer dead. */
+	usleep(500000);
+	CHECK(disruptor_ring_holes(r) == 2);
 	/* The producer's successor. */
 	put(r, TAG_PARENT, 1);
 	readers_join(&p);
