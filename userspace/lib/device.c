@@ -181,11 +181,10 @@ struct disruptor_ring *disruptor_ring_create_dev(const char *name,
 	return disruptor_ring_create_dev_opts(name, p, &o);
 }
 
-/* The words for what was wrong in @p or @o, or NULL. */
+/* The words for what was wrong in @p or @o (in @why, 64 bytes), or NULL. */
 static const char *dr_dev_bad_options(const struct disruptor_params *p,
-				      const struct disruptor_dev_options *o)
+				      const struct disruptor_dev_options *o, char *why)
 {
-	static char why[64];
 	int i;
 
 	if (!p || !o)
@@ -196,11 +195,11 @@ static const char *dr_dev_bad_options(const struct disruptor_params *p,
 	if (o->reserved[0] || o->reserved[1])
 		return "options.reserved is not zero";
 	if (p->flags & ~DISRUPTOR_F_BLOCKING) {
-		snprintf(why, sizeof(why), "unknown flags 0x%x", p->flags & ~DISRUPTOR_F_BLOCKING);
+		snprintf(why, 64, "unknown flags 0x%x", p->flags & ~DISRUPTOR_F_BLOCKING);
 		return why;
 	}
 	if (o->flags & ~(DISRUPTOR_DEV_INPUT | DISRUPTOR_DEV_PERSIST)) {
-		snprintf(why, sizeof(why), "unknown options.flags 0x%x",
+		snprintf(why, 64, "unknown options.flags 0x%x",
 			 o->flags & ~(DISRUPTOR_DEV_INPUT | DISRUPTOR_DEV_PERSIST));
 		return why;
 	}
@@ -229,7 +228,8 @@ struct disruptor_ring *disruptor_ring_create_dev_opts(const char *name,
 						      const struct disruptor_params *p,
 						      const struct disruptor_dev_options *o)
 {
-	const char *why = dr_dev_bad_options(p, o);
+	char buf[64];
+	const char *why = dr_dev_bad_options(p, o, buf);
 	struct dr_dev_ring *d;
 
 	if (why) {

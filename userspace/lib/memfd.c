@@ -393,17 +393,13 @@ static bool dr_reap_locked(struct dr_memfd_ring *m)
 	return changed || orphaned != before;
 }
 
-/* The lowest active consumer's sequence (the claim when there is none). */
+/* The slowest consumer's sequence (the claim when there is none). */
 static uint64_t dr_slowest_consumer(const struct dr_ring *r)
 {
-	uint64_t claim = dr_load_acquire(&r->hdr->claim), low = claim, a, v;
+	uint64_t hint;
 
-	for (a = dr_load_acquire(&r->hdr->active); a; a &= a - 1) {
-		v = dr_seq_read(r, (unsigned int)__builtin_ctzll(a), claim);
-		if (v < low)
-			low = v;
-	}
-	return low;
+	/* Trusted sequences: the slowest leaf is the slowest consumer. */
+	return dr_gating_min(r, dr_load_acquire(&r->hdr->claim), &hint);
 }
 
 /*
@@ -418,20 +414,15 @@ static bool dr_lap_before(const struct dr_ring *r, uint64_t s, uint64_t stamp)
 	return stamp == before || stamp == (before | DR_STAMP_HOLE);
 }
 
-/* The first sequence in [@from, @end) neither published nor a hole, or @end. */
-static uint64_t dr_first_undone(const struct dr_ring *r, uint64_t from, uint64_t end)
+/* Is sequence @s claimed (below @claim) and neither published nor a hole? */
+static bool dr_stuck_at(const struct dr_ring *r, uint64_t s, uint64_t claim)
 {
-	uint64_t s;
-
-	for (s = from; s < end; s++)
-		if (dr_lap_before(r, s, dr_load_acquire(dr_stamp(r, s))))
-			return s;
-	return end;
+	return s < claim && dr_lap_before(r, s, dr_load_acquire(dr_stamp(r, s)));
 }
 
 /*
- * Stamp holes: the sequences from @from that are claimed, unpublished, and
- * below every live producer thread's claim record. Whoever claimed one
+ * Stamp holes: the sequences from @from (where a consumer is stuck) that are
+ * claimed, unpublished, and below every live producer thread's claim record. Whoever claimed one
  * stored its record before claiming ([H], pairs with [H'] here), and keeps
  * it at or below each sequence it has yet to publish: so only a dead thread
  * can hold them, and they will never be published. Under the registry lock.
@@ -454,12 +445,10 @@ static uint64_t dr_fill_holes_locked(struct dr_memfd_ring *m, uint64_t from)
 	room = dr_slowest_consumer(r) + r->mask + 1;
 	if (end > room)
 		end = room;
-	if (from >= end)
-		return 0;
-	s = dr_first_undone(r, from, end);
 	/* A claim made without a record could be anyone's. */
-	if (s >= end || __atomic_load_n(&pf->unrecorded, __ATOMIC_ACQUIRE))
+	if (!dr_stuck_at(r, from, end) || __atomic_load_n(&pf->unrecorded, __ATOMIC_ACQUIRE))
 		return 0;
+	s = from;
 	dr_owner_set_self(&self);
 	if (r->mode == DR_SINGLE_PRODUCER) {
 		uint64_t owner = pf->sp_owner;
@@ -501,10 +490,13 @@ static uint64_t dr_fill_holes_locked(struct dr_memfd_ring *m, uint64_t from)
 static void dr_memfd_fill_holes(struct dr_memfd_ring *m, uint64_t from)
 {
 	const struct dr_ring *r = &m->ring.dr;
-	uint64_t claim = dr_load_relaxed(&r->hdr->claim), n;
+	uint64_t n;
 
-	/* Nothing claimed and unpublished from here: the usual answer. */
-	if (from >= claim || dr_first_undone(r, from, claim) >= claim)
+	/*
+	 * Only a consumer stuck at a claimed, unpublished sequence looks: one
+	 * behind its upstreams waits for them, and they look at their own.
+	 */
+	if (!dr_stuck_at(r, from, dr_load_relaxed(&r->hdr->claim)))
 		return;
 	if (dr_memfd_registry_lock(&m->ring))
 		return;
@@ -794,7 +786,7 @@ static void dr_memfd_claim_records_free(struct dr_memfd_ring *m)
 	if (m->ring.sp_self && pf->sp_owner == m->ring.sp_self) {
 		/* Unnamed: what it left unpublished is an earlier owner's now. */
 		pf->sp_from = dr_load_relaxed(&m->ring.dr.hdr->claim);
-		__atomic_store_n(&pf->sp_owner, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&pf->sp_owner, 0, __ATOMIC_RELAXED);
 	}
 	for (i = 0; i < DR_MEMFD_CLAIMERS; i++) {
 		struct dr_memfd_claimer *k = &m->prefix->claimer[i];
@@ -953,7 +945,6 @@ static uint64_t *dr_memfd_claim_record(struct disruptor_ring *r)
 /*
  * Single-producer rings: name this handle the producer, from the current
  * claim on (the one before must have finished: one producer at a time).
- * [H] in its claims orders these stores before them.
  */
 static void dr_memfd_sp_take(struct disruptor_ring *r)
 {
@@ -973,7 +964,11 @@ static void dr_memfd_sp_take(struct disruptor_ring *r)
 	if (dr_memfd_registry_lock(r))
 		return;
 	pf->sp_from = dr_load_relaxed(&r->dr.hdr->claim);
-	__atomic_store_n(&pf->sp_owner, r->sp_self, __ATOMIC_RELEASE);
+	/*
+	 * No barrier of its own: the repair reads the name and sp_from under
+	 * this lock, and producers only compare the name with their own.
+	 */
+	__atomic_store_n(&pf->sp_owner, r->sp_self, __ATOMIC_RELAXED);
 	dr_memfd_registry_unlock(r);
 }
 
