@@ -58,8 +58,16 @@ build/guest/%: userspace/guest-tests/%.c userspace/guest-tests/guest_util.h kmod
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -static -pthread \
 		-Ikmod -Ikmod/uapi -Iuserspace/include -o $@ $< build/user/libdisruptor.a
 
+# The i386 probe of compat_ioctl_answers_32_bit_callers: no 32-bit libc here,
+# so it is freestanding and makes its own system calls.
+build/guest-i386/disruptor_compat_probe: userspace/guest-tests/i386/compat_probe.c kmod/uapi/linux/disruptor.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) -m32 -static -nostdlib -ffreestanding -fno-pic -fno-stack-protector \
+		-mno-sse -mno-mmx -O2 -Wall -Wextra -Werror -idirafter /usr/include/$(shell $(CC) -print-multiarch) \
+		-Ikmod/uapi -o $@ $<
+
 .PHONY: guest-tests
-guest-tests: $(GUEST_TESTS)
+guest-tests: $(GUEST_TESTS) build/guest-i386/disruptor_compat_probe
 
 # Tools, static so the guest runs them as they are.
 TOOLS := $(patsubst userspace/tools/%.c,build/tools/%,$(wildcard userspace/tools/*.c))

@@ -59,7 +59,8 @@
  *	kernel does not trust a ring's users to keep to one producer.
  * @persist: 1 while the ring holds a reference to itself (F_PERSIST).
  * @shadow: trusted copies of the consumers' sequences.
- * @wq: poll and DISRUPTOR_IOC_WAIT sleepers.
+ * @wq: the relays of the ring's consumer fds (disruptor_wait.c), nothing
+ *	else: a wakeup reaches an fd's sleepers only when their wait is due.
  * @wake_work: wakes @wq from any context, NMI included: raised by the
  *	publish that takes the header's wake_seq (dr_publish_wakes()), so a
  *	consumer waiting for N events costs one wakeup, not N.
@@ -104,8 +105,12 @@ struct drk_thread;
  *	that woke sleepers: a WAKE wakes only for progress past it.
  * @halt: set by DISRUPTOR_IOC_WAKE with DISRUPTOR_WAKE_SELF, taken by the
  *	  WAIT it ends (that one, or the next).
- * @halt_wq: this fd's WAIT sleepers, for @halt alone (publishes and
- *	     releases wake the ring's queue).
+ * @wq: this fd's sleepers: poll, epoll and DISRUPTOR_IOC_WAIT.
+ * @want: the lowest sequence a sleeper on @wq waits to read (U64_MAX when
+ *	  none): the relay wakes @wq once it is readable.
+ * @relay: this fd's entry on its ring's queue, from ADD_CONSUMER on a
+ *	   blocking ring to release.
+ * @relay_ring: the ring whose queue holds @relay, or NULL.
  * @may_publish: DISRUPTOR_IOC_PUBLISH allowed.
  */
 struct drk_file {
@@ -115,7 +120,10 @@ struct drk_file {
 	struct drk_thread	*thread;
 	atomic64_t		woke_at;
 	atomic_t		halt;
-	wait_queue_head_t	halt_wq;
+	wait_queue_head_t	wq;
+	atomic64_t		want;
+	struct wait_queue_entry	relay;
+	struct drk_ring		*relay_ring;
 	bool			may_publish;
 };
 
@@ -133,6 +141,12 @@ static inline int drk_file_consumer(struct drk_file *f)
 	return smp_load_acquire(&f->consumer);
 }
 
+void drk_file_wait_init(struct drk_file *f);
+void drk_file_relay_start(struct drk_file *f, struct drk_ring *ring);
+void drk_file_relay_stop(struct drk_file *f);
+u64 drk_file_arm_and_look(struct drk_file *f, struct drk_ring *ring, int index, u64 seq);
+u64 drk_file_ready_or_arm(struct drk_file *f, struct drk_ring *ring, int index, u64 seq);
+
 int drk_check_ring_params(const struct disruptor_ring_params *p);
 struct drk_ring *drk_ring_create(const struct disruptor_ring_params *p);
 void drk_ring_get_ref(struct drk_ring *ring);
@@ -141,7 +155,6 @@ void drk_consumer_remove(struct drk_ring *ring, int index);
 u64 drk_consumer_available(struct drk_ring *ring, int index, u64 want, u64 *next);
 bool drk_may_access(const struct drk_ring *ring, int mask);
 void drk_wake(struct drk_ring *ring);
-u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq);
 u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq);
 bool drk_upstream_gone(struct drk_ring *ring, int index, u64 seq);
 

@@ -146,6 +146,9 @@ static long drk_ioc_add_consumer(struct drk_file *f, bool writable, void __user 
 	}
 	index = drk_consumer_add(ring, c.deps, &c.start);
 	if (index >= 0) {
+		/* Before its sleepers can exist: they need it to be woken. */
+		if (ring->dr.flags & DR_RING_BLOCKING)
+			drk_file_relay_start(f, ring);
 		/* The thread that asks is the one a scheduler should wake. */
 		f->thread = drk_thread_register(ring->id, index);
 		/* Pairs with the smp_load_acquire() in drk_file_consumer(). */
@@ -231,12 +234,16 @@ static int drk_blocking_consumer(struct drk_file *f, struct drk_ring *ring)
 /*
  * The WAIT condition; records how far the consumer may read, and whether
  * w->seq is out of reach behind a closed upstream (@gone) or the fd was
- * told to halt (@halted).
+ * told to halt (@halted). A WAIT that will not sleep (@arm false) arms
+ * nothing: a reader looping on it must not make publishes raise wakeups.
  */
 static bool drk_wait_done(struct drk_file *f, struct drk_ring *ring, int index,
-			  struct disruptor_wait_args *w, bool *gone, bool *halted)
+			  struct disruptor_wait_args *w, bool arm, bool *gone, bool *halted)
 {
-	w->available = drk_ready_or_arm(ring, index, w->seq);
+	u64 next;
+
+	w->available = arm ? drk_file_ready_or_arm(f, ring, index, w->seq) :
+			     drk_consumer_available(ring, index, w->seq, &next);
 	if (w->available > w->seq)
 		return true;
 	*halted = atomic_xchg(&f->halt, 0);
@@ -249,7 +256,6 @@ static bool drk_wait_done(struct drk_file *f, struct drk_ring *ring, int index,
 static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
-	DECLARE_WAITQUEUE(halt_entry, current);
 	struct disruptor_wait_args w;
 	bool gone = false, halted = false;
 	int index;
@@ -264,16 +270,17 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 	index = drk_blocking_consumer(f, ring);
 	if (index < 0)
 		return index;
-	/*
-	 * Also on this fd's own queue, which only a halt wakes: the task then
-	 * re-checks the condition, which takes f->halt.
-	 */
-	add_wait_queue(&f->halt_wq, &halt_entry);
-	/* The condition arms the wakeup for w.seq after the wait queued us. */
-	ret = wait_event_interruptible_hrtimeout(ring->wq,
-						 drk_wait_done(f, ring, index, &w, &gone, &halted),
-						 ns_to_ktime(w.timeout_ns));
-	remove_wait_queue(&f->halt_wq, &halt_entry);
+	if (!w.timeout_ns)
+		ret = drk_wait_done(f, ring, index, &w, false, &gone, &halted) ? 0 : -ETIME;
+	else
+		/*
+		 * On the fd's own queue: its relay wakes it when w.seq is due,
+		 * a halt at once. The condition arms after the wait queued us.
+		 */
+		ret = wait_event_interruptible_hrtimeout(f->wq,
+							 drk_wait_done(f, ring, index, &w, true,
+								       &gone, &halted),
+							 ns_to_ktime(w.timeout_ns));
 	if (ret == -ETIME)
 		ret = -ETIMEDOUT;
 	if (ret)
@@ -308,7 +315,7 @@ static long drk_ioc_wake(struct drk_file *f, void __user *arg)
 		 * sees @halt, or try_to_wake_up() sees it asleep and wakes it.
 		 */
 		atomic_set(&f->halt, 1);
-		wake_up_all(&f->halt_wq);
+		wake_up_all(&f->wq);
 	}
 	/*
 	 * Only for progress: a caller looping on WAKE without releasing

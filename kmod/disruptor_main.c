@@ -27,7 +27,7 @@ static int disruptor_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
-	init_waitqueue_head(&f->halt_wq);
+	drk_file_wait_init(f);
 	f->consumer = -1;
 	file->private_data = f;
 	return 0;
@@ -38,6 +38,7 @@ static int disruptor_release(struct inode *inode, struct file *file)
 	struct drk_file *f = file->private_data;
 
 	if (f->ring) {
+		drk_file_relay_stop(f);
 		if (f->consumer >= 0) {
 			drk_thread_unregister(f->thread);
 			drk_consumer_remove(f->ring, f->consumer);
@@ -62,9 +63,13 @@ static __poll_t disruptor_poll(struct file *file, poll_table *wait)
 
 	if (!ring || index < 0 || !(ring->dr.flags & DR_RING_BLOCKING))
 		return EPOLLERR;
-	poll_wait(file, &ring->wq, wait);
+	poll_wait(file, &f->wq, wait);
+	/*
+	 * Armed even when this call does not wait: epoll asks again without
+	 * a poll_table, and its entry stays on f->wq.
+	 */
 	if (drk_consumer_available(ring, index, 0, &next) > next ||
-	    drk_arm_and_look(ring, index, next) > next)
+	    drk_file_arm_and_look(f, ring, index, next) > next)
 		return EPOLLIN | EPOLLRDNORM;
 	if (drk_upstream_gone(ring, index, next))
 		return EPOLLHUP;

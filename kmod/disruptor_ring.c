@@ -540,7 +540,8 @@ bool drk_upstream_gone(struct drk_ring *ring, int index, u64 seq)
 EXPORT_SYMBOL_IF_KUNIT(drk_upstream_gone);
 
 /**
- * drk_wake() - wake poll and DISRUPTOR_IOC_WAIT sleepers now.
+ * drk_wake() - run the relays of the ring's consumer fds now: each wakes
+ * its poll and DISRUPTOR_IOC_WAIT sleepers if their wait is due.
  * @ring: the ring.
  *
  * Context: any.
@@ -551,36 +552,8 @@ void drk_wake(struct drk_ring *ring)
 }
 
 /**
- * drk_ready_or_arm() - may consumer @index read sequence @seq? If not, arm
- * the wakeup so that the publish which can make it readable wakes @ring->wq.
- * @ring: the ring.
- * @index: a registered consumer.
- * @seq: the sequence it waits for (its next, or later to wait for a batch).
- *
- * Call after queueing on @ring->wq, each time the sleeper looks (poll and
- * the WAIT ioctl's condition): a wakeup disarms, and sleepers re-arm. The
- * protocol is the core's (dr_sleep_arm()): the publish that can make @seq
- * readable wakes @ring->wq, and so do the releases of the consumers it
- * reads behind (DISRUPTOR_IOC_WAKE), and, for those behind others, any
- * publish.
- *
- * Return: the end of what the consumer may read; > @seq when it is ready.
- */
-u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq)
-{
-	u64 next, end;
-
-	/* Ready already: arming now would only cost a needless wakeup later. */
-	end = drk_consumer_available(ring, index, seq, &next);
-	if (end > seq)
-		return end;
-	return drk_arm_and_look(ring, index, seq);
-}
-EXPORT_SYMBOL_IF_KUNIT(drk_ready_or_arm);
-
-/**
- * drk_arm_and_look() - drk_ready_or_arm() for a caller that has just seen
- * @seq unreadable: arm, then look again.
+ * drk_arm_and_look() - arm the wakeup of consumer @index for @seq, which
+ * the caller has just seen unreadable, then look again.
  * @ring: the ring.
  * @index: a registered consumer.
  * @seq: the sequence it waits for.
@@ -598,6 +571,7 @@ u64 drk_arm_and_look(struct drk_ring *ring, int index, u64 seq)
 	 */
 	return dr_sleep_arm(r, next, dr_deps_of(r, index), seq, true);
 }
+EXPORT_SYMBOL_IF_KUNIT(drk_arm_and_look);
 
 /**
  * drk_try_claim() - claim @n sequences, or fail at once.

@@ -365,6 +365,29 @@ static bool dr_gate_unmoved(const struct dr_ring *r, u64 cached, u64 end)
 	return dr_seq_read(r, hint & (DR_HINT_VALID - 1), end) <= cached;
 }
 
+/*
+ * A sleeper's arming: its upstreams' bits in release_waiters [W], wake_seq
+ * lowered to @arm, then [F] before the sleeper (or a waker for it) looks.
+ */
+static void dr_arm(struct dr_ring_hdr *h, u64 deps, u64 arm)
+{
+	u64 cur;
+
+	if (deps)
+		/* [W]: pairs with [F'] in dr_release_waited(). */
+		dr_fetch_or(&h->sleepers, deps);
+	cur = dr_load_relaxed(&h->wake_seq);
+	while (cur > arm && !dr_try_cmpxchg(&h->wake_seq, &cur, arm))
+		;
+	/* [F] orders the arming before the look; pairs with [F']. */
+	dr_smp_mb();
+}
+
+static u64 dr_arming(u64 deps, u64 seq, bool publish_wakes_deps)
+{
+	return deps ? (publish_wakes_deps ? 0 : DR_UNARMED) : seq;
+}
+
 /**
  * dr_sleep_arm() - arm a consumer's wakeup, then look once more: the one
  * sleep protocol of every backend.
@@ -388,19 +411,12 @@ static bool dr_gate_unmoved(const struct dr_ring *r, u64 cached, u64 end)
 u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wakes_deps)
 {
 	struct dr_ring_hdr *h = r->hdr;
-	u64 arm = deps ? (publish_wakes_deps ? 0 : DR_UNARMED) : seq;
+	u64 arm = dr_arming(deps, seq, publish_wakes_deps);
 	u64 stop = seq + 1 > next + r->scan ? seq + 1 : next + r->scan;
-	u64 end, want, cur;
+	u64 end, want;
 
 	for (;;) {
-		if (deps)
-			/* [W]: pairs with [F'] in dr_release_waited(). */
-			dr_fetch_or(&h->sleepers, deps);
-		cur = dr_load_relaxed(&h->wake_seq);
-		while (cur > arm && !dr_try_cmpxchg(&h->wake_seq, &cur, arm))
-			;
-		/* [F] orders the arming before the look; pairs with [F']. */
-		dr_smp_mb();
+		dr_arm(h, deps, arm);
 		end = dr_readable(r, next, deps, stop);
 		if (end > seq || deps)
 			return end;
@@ -411,6 +427,43 @@ u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wa
 	}
 }
 EXPORT_SYMBOL_GPL(dr_sleep_arm);
+
+/*
+ * May a consumer at @next (behind @deps) that waits for @seq be ready? In
+ * O(1): false only when it certainly is not (a multi-producer gap below
+ * @seq may still hold it up; the woken sleeper looks for itself).
+ */
+static bool dr_sleeper_due(const struct dr_ring *r, u64 next, u64 deps, u64 seq)
+{
+	if (seq < next)
+		return true;
+	if (deps)
+		return dr_deps_min(r, deps, seq + 1) > seq;
+	return dr_is_published(r, seq);
+}
+
+/**
+ * dr_sleep_rearm() - for a waker that wakes sleepers one by one (the
+ * kernel's relays): is this sleeper due? If not, arm for it and look once
+ * more, as it would on waking (dr_sleep_arm()), so that leaving it asleep
+ * loses no wakeup.
+ * @r: the ring.
+ * @next: the sleeper's consumer's next sequence (as trusted).
+ * @deps: its upstream consumers.
+ * @seq: the sequence it waits for.
+ * @publish_wakes_deps: as for dr_sleep_arm().
+ *
+ * Context: any; O(1) in the ring's size.
+ * Return: true when the sleeper may be ready: wake it.
+ */
+bool dr_sleep_rearm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wakes_deps)
+{
+	if (dr_sleeper_due(r, next, deps, seq))
+		return true;
+	dr_arm(r->hdr, deps, dr_arming(deps, seq, publish_wakes_deps));
+	return dr_sleeper_due(r, next, deps, seq);
+}
+EXPORT_SYMBOL_GPL(dr_sleep_rearm);
 
 /**
  * dr_gate_refresh() - recompute the gating minimum for a claim ending at @end.

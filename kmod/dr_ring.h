@@ -84,10 +84,16 @@
  *				must wake them, then [F] (dr_sleep_arm()); the
  *				publish that reaches it takes it back to
  *				DR_UNARMED with a try_cmpxchg after [F']
- *				(dr_publish_wakes()) and wakes every sleeper,
+ *				(dr_publish_wakes()) and wakes the sleepers,
  *				who re-arm: a burst costs one wakeup. [F] pairs
  *				with [F']: the publisher sees the arming or the
- *				sleeper's look sees the publish.
+ *				sleeper's look sees the publish. memfd wakes
+ *				every sleeper; the kernel runs one relay per
+ *				consumer fd, which wakes that fd only when its
+ *				own want is due and else arms for it and looks
+ *				again (dr_sleep_rearm(), kmod/disruptor_wait.c:
+ *				the fd's want is lowered before the arming,
+ *				[R], paired with the take of the arming).
  *  hdr->sleepers		release_waiters: a sleeper behind upstream
  *				consumers sets their bits (fetch_or) before [F]
  *				[W]; after a release, [F'] and the owner's bit
@@ -109,8 +115,9 @@
  *				sleeper sees it or the wake finds it armed;
  *				device rings: within a wait slice).
  *
- * scripts/model/ring_v2.pml checks [S], [S'], [C], [C'], [D], [W], [F] and
- * [F'] over every interleaving of three producers and two consumers.
+ * scripts/model/ring_v2.pml checks [S], [S'], [C], [C'], [D], [W], [F],
+ * [F'] and [R] over every interleaving of three producers and two
+ * consumers.
  *
  * Published + dropped == offered: every claim is published (a claim cannot
  * be abandoned), so hdr->claim counts published events once they are
@@ -296,6 +303,7 @@ u64 dr_gating_min(const struct dr_ring *r, u64 bound, u64 *hint);
 u64 dr_deps_min(const struct dr_ring *r, u64 deps, u64 bound);
 u64 dr_registry_leaves(const struct dr_ring_hdr *h, u64 active);
 u64 dr_sleep_arm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wakes_deps);
+bool dr_sleep_rearm(struct dr_ring *r, u64 next, u64 deps, u64 seq, bool publish_wakes_deps);
 bool dr_gate_refresh(struct dr_ring *r, u64 end);
 
 int dr_consumer_register(struct dr_ring *r, u64 deps, atomic64_t *seq);

@@ -136,6 +136,14 @@ static void drk_test_publish(struct kunit *test, struct drk_ring *ring, int n, u
 		KUNIT_ASSERT_EQ(test, drk_publish_copy(ring, &v, sizeof(v)), 0);
 }
 
+/* May consumer @index read @seq? If not, arm its wakeup (as a sleeper does). */
+static u64 drk_ready_or_arm(struct drk_ring *ring, int index, u64 seq)
+{
+	u64 next, end = drk_consumer_available(ring, index, seq, &next);
+
+	return end > seq ? end : drk_arm_and_look(ring, index, seq);
+}
+
 /* A sleeper waiting for a batch is woken once, by the publish that reaches it. */
 static void drk_wait_for_a_batch_should_arm_one_wakeup_at_its_end(struct kunit *test)
 {

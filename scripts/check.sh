@@ -33,6 +33,7 @@ payload=(
 	scripts/run-tests.sh:/usr/bin/run-tests.sh
 	scripts/ktap-merge.sh:/usr/bin/ktap-merge.sh
 	build/fuzz/disruptor_fuzz:/usr/bin/disruptor_fuzz
+	build/guest-i386/disruptor_compat_probe:/usr/bin/disruptor_compat_probe
 )
 guest_tests=(userspace/guest-tests/*.sh build/guest/*)
 for t in "${guest_tests[@]}"; do

@@ -11,6 +11,8 @@
 #   (as written)     the sleep/wake handshake: 3 producers of 1 event,
 #                    consumers that sleep; mutants NO_WAKER_BARRIER,
 #                    NO_SLEEPER_BARRIER
+#   -DKERNEL_RELAY   the same with the kernel's per-fd relays (about 80
+#                    million states, minutes); mutant NO_RELAY_BARRIER
 # Exit 0 when all hold, 1 otherwise, 77 when spin is not installed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +22,7 @@ spin_setup "$here/ring_v2.pml"
 
 # run DEFINE...: verify the model exhaustively, pan's output in ./pan.out.
 run() {
-	spin_verify "-w -DSAFETY -DCOLLAPSE -DMEMLIM=4000" "-w24 -m100000" "$@"
+	spin_verify "-w -DSAFETY -DCOLLAPSE -DMEMLIM=8000" "-w24 -m100000" "$@"
 }
 
 errors() {
@@ -28,7 +30,7 @@ errors() {
 }
 
 rc=0
-for model in "-DNO_SLEEP" ""; do
+for model in "-DNO_SLEEP" "" "-DKERNEL_RELAY"; do
 	name=${model:-(sleeping consumers)}
 	run $model || exit 1
 	n=$(errors)
@@ -42,7 +44,7 @@ for model in "-DNO_SLEEP" ""; do
 done
 for m in "-DNO_SLEEP -DNO_STAMP_RELEASE" "-DNO_SLEEP -DNO_STAMP_ACQUIRE" \
 	 "-DNO_SLEEP -DNO_RELEASE_ORDER" "-DNO_SLEEP -DNO_GATE_REFRESH" \
-	 "-DNO_WAKER_BARRIER" "-DNO_SLEEPER_BARRIER"; do
+	 "-DNO_WAKER_BARRIER" "-DNO_SLEEPER_BARRIER" "-DKERNEL_RELAY -DNO_RELAY_BARRIER"; do
 	# shellcheck disable=SC2086
 	run $m || exit 1
 	n=$(errors)

@@ -23,6 +23,21 @@
  *   wake:      clear every release_waiters bit; wake_gen++ (locked);
  *              FUTEX_WAKE every sleeper (memfd's wake)
  *
+ * -DKERNEL_RELAY: the kernel's sleeping (kmod/disruptor_wait.c) instead.
+ *   sleeping:  queue on the fd's own queue; lower the fd's want to next
+ *              [R]; arm (C0: lower wake_seq to next; C1: set C0's bit [W]
+ *              and lower wake_seq to 0, any publish); [F]; look again;
+ *              sleep unless woken since it queued
+ *   wake:      a release takes C0's bit; a publish takes wake_seq; then,
+ *              for each fd, its relay: want NONE: nothing; due
+ *              (dr_sleep_rearm(): want below the consumer's sequence, or
+ *              its slot published / C0 past it): clear want, wake that fd
+ *              alone; else arm for it, [F], look, wake it if due now.
+ *              A want left by a sleeper that has gone stays until it is
+ *              due: clearing it without a wakeup loses one (spin found it:
+ *              a sleeper that finds the stale want low enough lowers
+ *              nothing and sleeps, and the clear takes its want away)
+ *
  * Two configurations, each checked over every interleaving of its five
  * threads (3 producers, C0, C1 behind C0, on 4 slots):
  *  -DNO_SLEEP  the data path: one producer claims a batch of 2, one claims
@@ -58,6 +73,9 @@
  *   -DNO_WAKER_BARRIER    [F']: wake_seq or the bit read before the publish
  *                         or the release lands
  *   -DNO_SLEEPER_BARRIER  [F]: the look done before the arming lands
+ *   -DKERNEL_RELAY -DNO_RELAY_BARRIER  [R]: the fd's want lands after the
+ *                         sleeper read wake_seq (when its arming wrote
+ *                         nothing, so no locked instruction flushed it)
  *   -DNO_GATE_REFRESH     [D]: a producer takes its stale gate as fresh
  * Every one must fail: scripts/model/check-ring-v2-model.sh runs them all.
  */
@@ -79,12 +97,18 @@ byte wake_seq;		/* the lowest sequence a sleeper waits for */
 bit waiter0;		/* release_waiters: C1 waits for C0's release */
 byte wake_gen;		/* the futex word */
 bit asleep[2];		/* consumer i sleeps in FUTEX_WAIT */
+#ifdef KERNEL_RELAY
+#define NO_WANT	255
+byte want[2];		/* f->want of consumer i's fd */
+byte kgen[2];		/* wakeups of consumer i's fd: it sleeps only if none since it queued */
+#endif
 bit done[2];		/* consumer i has read all EVENTS */
 
 #define ST_STAMP	0	/* stamp[idx] = val: a publish */
 #define ST_CSEQ0	1	/* cseq[0] = val: C0's release */
 #define ST_NONE		2
 
+#ifndef KERNEL_RELAY
 /* memfd's wake: take every bit, then the futex word, then FUTEX_WAKE all. */
 inline wake()
 {
@@ -106,6 +130,65 @@ inline wake_if_armed(kind, val)
 	:: else -> skip
 	fi
 }
+#else
+/* May consumer i's fd, wanting w, be ready? (dr_sleeper_due()) */
+#define DUE(i, w)	((w) < cseq[i] || \
+			 ((i) == 0 && stamp[(w) % SLOTS] == (w)) || ((i) == 1 && cseq[0] > (w)))
+
+/* The kernel's arming: C1 also lowers wake_seq to 0 (any publish wakes it). */
+inline arm_wake_seq(at)
+{
+	atomic { if :: wake_seq > at -> wake_seq = at :: else -> skip fi }
+}
+
+inline relay_wakes(i)
+{
+	atomic { want[i] = NO_WANT; kgen[i]++; asleep[i] = 0 }
+}
+
+/* Consumer i's relay (drk_relay_wake()); rw is the waker's local. */
+inline relay(i)
+{
+	rw = want[i];
+	if
+	:: rw == NO_WANT -> skip
+	:: else ->
+		if
+		:: DUE(i, rw) -> relay_wakes(i)
+		:: else ->
+			/* dr_sleep_rearm(): arm for it, [F], look again. */
+			if
+			:: i == 0 -> arm_wake_seq(rw)
+			:: else -> waiter0 = 1; arm_wake_seq(0)
+			fi;
+			if
+			:: DUE(i, rw) -> relay_wakes(i)
+			:: else -> skip
+			fi
+		fi
+	fi
+}
+
+/* After a publish of up to val or C0's release: take the arming, run the relays. */
+inline wake_if_armed(kind, val)
+{
+	if
+	:: kind == ST_STAMP ->
+		if
+		:: atomic { wake_seq <= val -> wake_seq = UNARMED };	/* the cmpxchg */
+			relay(0); relay(1)
+		:: else -> skip
+		fi
+	:: kind == ST_CSEQ0 ->
+		if
+		:: atomic { waiter0 -> waiter0 = 0 };	/* dr_release_take() */
+			relay(0); relay(1)
+		:: else -> skip
+		fi
+	:: else -> skip
+	fi
+}
+#endif
 
 
 inline do_store(kind, idx, val)
@@ -135,7 +218,7 @@ inline store_then_wake(kind, idx, val)
 
 proctype producer(byte batch; byte rounds)
 {
-	byte lo, s, g, c0, c1, h;
+	byte lo, s, g, c0, c1, h, rw;
 
 	do
 	:: rounds == 0 -> break
@@ -202,9 +285,55 @@ inline arm(me, next)
 {
 	if
 	:: me == 0 -> atomic { if :: wake_seq > next -> wake_seq = next :: else -> skip fi }
+#ifndef KERNEL_RELAY
 	:: else -> waiter0 = 1
+#else
+	:: else -> waiter0 = 1; arm_wake_seq(0)
+#endif
 	fi
 }
+
+#ifdef KERNEL_RELAY
+/* The kernel's sleep: queue, want [R], arm, [F], look, sleep unless woken. */
+inline sleep_unless(ready, me, next)
+{
+	gen = kgen[me];	/* queued on the fd's queue */
+#ifndef NO_RELAY_BARRIER
+	atomic { if :: want[me] > next -> want[me] = next :: else -> skip fi };	/* then [R] */
+	arm(me, next);	/* then [F] */
+#else
+	if
+	:: me == 0 ->
+		/* An arming that writes is locked: it flushes the want first. */
+		atomic {
+			if
+			:: wake_seq > next ->
+				if :: want[me] > next -> want[me] = next :: else -> skip fi;
+				wake_seq = next
+			:: else -> skip
+			fi
+		};
+		/* One that writes nothing leaves the want in the buffer. */
+		atomic { if :: want[me] > next -> want[me] = next :: else -> skip fi }
+	:: else ->
+		atomic { if :: want[me] > next -> want[me] = next :: else -> skip fi };
+		arm(me, next)
+	fi;
+#endif
+	if
+	:: ready -> skip
+	:: else ->
+		atomic {
+			if
+			:: kgen[me] == gen -> asleep[me] = 1
+			:: else -> skip
+			fi
+		};
+end_sleep_k:
+		(asleep[me] == 0)
+	fi
+}
+#else
 
 /* No event: arm, look once more (@ready), sleep until woken (dr_sleep_arm()). */
 inline sleep_unless(ready, me, next)
@@ -242,9 +371,11 @@ end_sleep_m:
 #endif
 }
 
+#endif
+
 proctype consumer0()
 {
-	byte next = 0, end, gen;
+	byte next = 0, end, gen, rw;
 	short v;
 
 	do
@@ -322,6 +453,10 @@ init
 
 	atomic {
 		wake_seq = UNARMED;
+#ifdef KERNEL_RELAY
+		want[0] = NO_WANT;
+		want[1] = NO_WANT;
+#endif
 		for (i : 0 .. SLOTS - 1) {
 			stamp[i] = i - SLOTS;
 			payload[i] = -1
