@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_util.h"
 
 struct bench_thread_state bench_prod_state[BENCH_MAX_THREADS];
 struct bench_thread_state bench_cons_state[BENCH_MAX_CONSUMERS];
@@ -77,14 +78,6 @@ struct worker {
 
 static int ncpus;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -96,13 +89,7 @@ static void sleep_ms(long ms)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	cpu_set_t set;
 
-	if (w->cpu >= 0) {
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
-		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	}
 	/* Start together, so no ring fills before its consumers run. */
 	while (!__atomic_load_n(&bench_go, __ATOMIC_ACQUIRE))
 		sched_yield();
@@ -180,19 +167,16 @@ static void measure(const struct bench *b, const struct opts *o)
 		w[n] = (struct worker){ .b = b, .consumer = i >= t->producers,
 					.id = i >= t->producers ? i - t->producers : i };
 		w[n].cpu = cpu_of(w[n].consumer, n);
-		if (pthread_create(&w[n].tid, NULL, worker_main, &w[n])) {
-			perror("pthread_create");
-			exit(1);
-		}
+		bench_start_thread(&w[n].tid, w[n].cpu, worker_main, &w[n]);
 		n++;
 	}
 	__atomic_store_n(&bench_go, 1, __ATOMIC_RELEASE);
 	sleep_ms(o->warmup_ms);
 	for (s = 0; s < o->samples; s++) {
-		t0 = now_s();
+		t0 = bench_now_s();
 		c0 = delivered(t);
 		sleep_ms(o->interval_ms);
-		t1 = now_s();
+		t1 = bench_now_s();
 		c1 = delivered(t);
 		rate[s] = (c1 - c0) / (t1 - t0) / 1e6;
 	}
@@ -268,12 +252,13 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt;
 
+	bench_util_init(argv[0]);
 	while ((opt = getopt(argc, argv, "w:i:n:s:b:e:t:")) != -1) {
 		switch (opt) {
-		case 'w': o.warmup_ms = atol(optarg); break;
-		case 'i': o.interval_ms = atol(optarg); break;
-		case 'n': o.samples = atoi(optarg); break;
-		case 's': o.slots = strtoul(optarg, NULL, 0); break;
+		case 'w': o.warmup_ms = bench_opt_long(opt, optarg, 0, 600000); break;
+		case 'i': o.interval_ms = bench_opt_long(opt, optarg, 1, 600000); break;
+		case 'n': o.samples = (int)bench_opt_long(opt, optarg, 1, 64); break;
+		case 's': o.slots = (uint32_t)bench_opt_long(opt, optarg, 1, 1L << 30); break;
 		case 'b': snprintf(o.batches, sizeof(o.batches), "%s", optarg); break;
 		case 'e': snprintf(o.sizes, sizeof(o.sizes), "%s", optarg); break;
 		case 't': snprintf(o.topos, sizeof(o.topos), "%s", optarg); break;

@@ -21,8 +21,10 @@
  *
  * Read-only regions are mapped without VM_MAYWRITE, so mprotect() cannot
  * make them writable either; no region is ever executable (VM_MAYEXEC is
- * cleared). The kernel writes the header and the slots (stamps included);
- * it only reads consumer pages, through dr_seq_read(), which moves a
+ * cleared). A page the program dropped (MADV_DONTNEED) comes back on its
+ * next touch: the same page of the block, as for any shared mapping. The
+ * kernel writes the header and the slots (stamps included); it only reads
+ * consumer pages, through dr_seq_read(), which moves a
  * consumer only forward and never past the claim.
  */
 #include <linux/fs.h>
@@ -30,6 +32,34 @@
 #include <linux/vmalloc.h>
 
 #include "disruptor_internal.h"
+
+/*
+ * A page of the mapping that is not there any more (MADV_DONTNEED zapped
+ * it): the block's page at the same offset. mmap checked the region and
+ * VM_DONTEXPAND keeps the mapping inside it; the fd the mapping holds keeps
+ * the ring, and so the block, alive.
+ */
+static vm_fault_t drk_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drk_file *f = vma->vm_file->private_data;
+	struct drk_ring *ring = smp_load_acquire(&f->ring);	/* pairs with drk_bind() */
+	unsigned long pgoff = vma->vm_pgoff + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	struct page *page;
+
+	if (!ring || pgoff >= ring->block_size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	page = vmalloc_to_page(ring->block + (pgoff << PAGE_SHIFT));
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct drk_vm_ops = {
+	.fault = drk_vm_fault,
+};
 
 /**
  * drk_mmap() - map one region of the fd's ring.
@@ -86,5 +116,6 @@ int drk_mmap(struct file *file, struct vm_area_struct *vma)
 			return -EPERM;
 		vm_flags_clear(vma, VM_MAYWRITE);
 	}
+	vma->vm_ops = &drk_vm_ops;
 	return remap_vmalloc_range(vma, ring->block, pgoff);
 }

@@ -35,16 +35,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/uinput.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "disruptor.h"
 #include "input_event.h"
 #include "input_hook.skel.h"
@@ -71,28 +66,9 @@ struct bench {
 	struct input_lat_rb *rb_skel;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "input_lat: %s: %s\n", what, strerror(err));
-	exit(1);
-}
-
-static void pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		die("sched_setaffinity", errno);
+	bench_die("%s: %s", what, strerror(err));
 }
 
 /* Note that the consumer saw sample @value at @t (values start at 1). */
@@ -133,7 +109,7 @@ static void consume_ring(struct bench *b)
 			const struct disruptor_input_event *e = disruptor_slot(r, seq);
 
 			if (e->type == EV_MSC && e->code == MSC_SCAN)
-				saw(b, e->value, now_ns());
+				saw(b, e->value, bench_now_ns());
 		}
 		disruptor_release(c, end);
 	}
@@ -144,7 +120,7 @@ static void consume_ring(struct bench *b)
 static int on_rb_event(void *ctx, void *data, size_t size)
 {
 	const struct disruptor_input_event *e = data;
-	uint64_t t = now_ns();
+	uint64_t t = bench_now_ns();
 
 	if (size >= sizeof(*e) && e->type == EV_MSC && e->code == MSC_SCAN)
 		saw(ctx, e->value, t);
@@ -174,7 +150,7 @@ static void consume_evdev(struct bench *b)
 	atomic_store(&b->ready, true);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		ssize_t n = read(b->evdev_fd, ev, sizeof(ev)), i;
-		uint64_t t = now_ns();
+		uint64_t t = bench_now_ns();
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -192,7 +168,7 @@ static void *consumer_main(void *arg)
 	struct bench *b = arg;
 
 	if (b->pin)
-		pin_to(1);
+		bench_pin_self(1);
 	switch (b->peer) {
 	case RING_SPIN:
 	case RING_BLOCK:
@@ -284,13 +260,6 @@ static struct input_hook *ring_setup(bool blocking, struct disruptor_ring **ring
 	return skel;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void report(const struct bench *b, const char *label)
 {
 	uint64_t *lat = calloc((size_t)b->samples, sizeof(*lat));
@@ -304,13 +273,14 @@ static void report(const struct bench *b, const char *label)
 		if (s)
 			lat[n++] = s > b->written[i] ? s - b->written[i] : 0;
 	}
-	qsort(lat, (size_t)n, sizeof(*lat), cmp_u64);
+	bench_sort(lat, (size_t)n);
 	if (!n) {
 		printf("%s,%s,%ld,%ld,,,,\n", label, peer_names[b->peer], 0L, b->samples);
 	} else {
 		printf("%s,%s,%ld,%ld,%.1f,%.1f,%.1f,%.1f\n", label, peer_names[b->peer], n,
-		       b->samples - n, lat[n / 2] / 1e3, lat[n * 90 / 100] / 1e3,
-		       lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3);
+		       b->samples - n, bench_pct(lat, (size_t)n, 0.5) / 1e3,
+		       bench_pct(lat, (size_t)n, 0.9) / 1e3, bench_pct(lat, (size_t)n, 0.99) / 1e3,
+		       lat[n - 1] / 1e3);
 	}
 	free(lat);
 }
@@ -333,8 +303,8 @@ int main(int argc, char **argv)
 	int opt, ufd;
 	unsigned int seed = 1;
 	pthread_t consumer;
-	char *e;
 
+	bench_util_init(argv[0]);
 	while ((opt = getopt(argc, argv, "k:n:i:l:Ph")) != -1) {
 		switch (opt) {
 		case 'k':
@@ -345,14 +315,10 @@ int main(int argc, char **argv)
 				return usage("unknown peer");
 			break;
 		case 'n':
-			b.samples = strtol(optarg, &e, 0);
-			if (*e || b.samples <= 0)
-				return usage("-n wants a positive count");
+			b.samples = bench_opt_long('n', optarg, 1, 10000000);
 			break;
 		case 'i':
-			interval_us = strtol(optarg, &e, 0);
-			if (*e || interval_us < 4)
-				return usage("-i wants microseconds, 4 or more");
+			interval_us = bench_opt_long('i', optarg, 4, 10000000);
 			break;
 		case 'l':
 			label = optarg;
@@ -387,10 +353,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	if (b.pin)
-		pin_to(0);
-	errno = pthread_create(&consumer, NULL, consumer_main, &b);
-	if (errno)
-		die("pthread_create", errno);
+		bench_pin_self(0);
+	bench_start_thread(&consumer, -1, consumer_main, &b);
 	while (!atomic_load(&b.ready))
 		usleep(1000);
 	if (b.err)
@@ -408,7 +372,7 @@ int main(int argc, char **argv)
 		ev[0].value = (int)(i + 1);
 		ev[1].type = EV_SYN;
 		ev[1].code = SYN_REPORT;
-		b.written[i] = now_ns();
+		b.written[i] = bench_now_ns();
 		if (write(ufd, ev, sizeof(ev)) != sizeof(ev))
 			die("write to uinput", errno);
 	}

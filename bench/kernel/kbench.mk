@@ -10,7 +10,7 @@
 BENCH_KDIR	?= $(shell scripts/build-kernel.sh --print-dir bench 2>/dev/null)
 KB		:= build/kbench
 KB_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
-		   -Ikmod -Ikmod/uapi -Iuserspace/include -Ibpf -Ibuild/bpf -I$(KB) -Ibench/kernel
+		   -Ikmod -Ikmod/uapi -Iuserspace/include -Ibpf -Ibuild/bpf -I$(KB) -Ibench -Ibench/kernel
 KB_LIBS		:= build/user/libdisruptor.a -lbpf -lelf -lz
 KB_SCX_SRC	:= $(BENCH_KDIR)/tools/sched_ext
 
@@ -34,15 +34,16 @@ $(KB)/%.bpf.o: bench/kernel/%.bpf.c build/bpf/vmlinux.h $(wildcard bpf/*.h bench
 $(KB)/%.skel.h: $(KB)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
 
-$(KB)/ring_tput: bench/kernel/ring_tput.c $(KB)/ring_tput.skel.h build/user/libdisruptor.a
+$(KB)/ring_tput: bench/kernel/ring_tput.c $(KB)/ring_tput.skel.h build/user/libdisruptor.a \
+		 bench/bench_util.h
 	$(Q)$(CC) $(KB_CFLAGS) -o $@ $< $(KB_LIBS)
 
 $(KB)/input_lat: bench/kernel/input_lat.c $(KB)/input_lat_rb.skel.h build/bpf/input_hook.skel.h \
-		 build/user/libdisruptor.a $(wildcard userspace/include/*.h)
+		 build/user/libdisruptor.a $(wildcard userspace/include/*.h) bench/bench_util.h
 	$(Q)$(CC) $(KB_CFLAGS) -o $@ $< $(KB_LIBS) -lm
 
 $(KB)/pipeline_lat: bench/kernel/pipeline_lat.c build/user/libdisruptor.a \
-		    $(wildcard userspace/include/*.h kmod/*.h)
+		    $(wildcard userspace/include/*.h kmod/*.h) bench/bench_util.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KB_CFLAGS) -o $@ $< build/user/libdisruptor.a
 

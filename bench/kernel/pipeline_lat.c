@@ -19,15 +19,9 @@
  * line: label,stages,samples,p50_us,p90_us,p99_us,max_us,near_slice.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "disruptor.h"
 
 #define MAX_STAGES	8
@@ -48,26 +42,10 @@ static struct disruptor_consumer *stage_c[MAX_STAGES];
 static uint64_t *lat_ns;
 static unsigned int lat_n;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void pin(int cpu)
 {
-	cpu_set_t set;
-
-	if (!opt.pin)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "pipeline_lat: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
-		exit(1);
-	}
+	if (opt.pin)
+		bench_pin_self(cpu);
 }
 
 static void *stage_main(void *arg)
@@ -85,24 +63,15 @@ static void *stage_main(void *arg)
 			const struct event *e = disruptor_slot(c->ring, s);
 
 			if (last && lat_n < opt.samples)
-				lat_ns[lat_n++] = now_ns() - e->t_ns;
+				lat_ns[lat_n++] = bench_now_ns() - e->t_ns;
 		}
 		disruptor_release(c, end);
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double pct_us(double p)
 {
-	unsigned int i = (unsigned int)(p * (lat_n - 1) + 0.5);
-
-	return lat_ns[i] / 1000.0;
+	return bench_pct(lat_ns, lat_n, p) / 1000.0;
 }
 
 static void usage(void)
@@ -124,45 +93,42 @@ int main(int argc, char **argv)
 	char name[32];
 	int o, idx = -1;
 
+	bench_util_init(argv[0]);
 	while ((o = getopt(argc, argv, "s:n:g:l:P")) != -1) {
 		switch (o) {
-		case 's': opt.stages = (unsigned int)atoi(optarg); break;
-		case 'n': opt.samples = (unsigned int)atoi(optarg); break;
-		case 'g': opt.gap_us = (unsigned int)atoi(optarg); break;
+		case 's': opt.stages = (unsigned int)bench_opt_long('s', optarg, 1, MAX_STAGES); break;
+		case 'n': opt.samples = (unsigned int)bench_opt_long('n', optarg, 1, 10000000); break;
+		case 'g': opt.gap_us = (unsigned int)bench_opt_long('g', optarg, 0, 1000000); break;
 		case 'l': opt.label = optarg; break;
 		case 'P': opt.pin = true; break;
 		default: usage();
 		}
 	}
-	if (opt.stages < 1 || opt.stages > MAX_STAGES || opt.samples < 1)
+	if (!opt.stages || optind != argc)
 		usage();
 	lat_ns = calloc(opt.samples, sizeof(*lat_ns));
+	if (!lat_ns)
+		bench_die("out of memory");
 	snprintf(name, sizeof(name), "pipeline-%d", (int)getpid());
 	r = disruptor_ring_create_dev(name, &p, 0600);
-	if (!lat_ns || !r) {
-		fprintf(stderr, "pipeline_lat: %s\n", lat_ns ? disruptor_last_error() : "out of memory");
-		return 1;
-	}
+	if (!r)
+		bench_die("%s", disruptor_last_error());
 	for (i = 0; i < opt.stages; i++) {
 		idx = disruptor_consumer_add(r, idx < 0 ? 0 : 1ULL << idx);
 		stage_c[i] = idx < 0 ? NULL : disruptor_consumer_open(r, idx, &block);
-		if (!stage_c[i]) {
-			fprintf(stderr, "pipeline_lat: stage %u: %s\n", i, disruptor_last_error());
-			return 1;
-		}
+		if (!stage_c[i])
+			bench_die("stage %u: %s", i, disruptor_last_error());
 	}
 	for (i = 0; i < opt.stages; i++)
-		pthread_create(&t[i], NULL, stage_main, (void *)(uintptr_t)i);
+		bench_start_thread(&t[i], -1, stage_main, (void *)(uintptr_t)i);
 	pin(0);
 	usleep(100000);		/* every stage asleep */
 	for (i = 0; i < opt.samples; i++) {
 		struct event e = { .k = i };
 
-		e.t_ns = now_ns();
-		if (disruptor_offer(r, &e, sizeof(e), 1)) {
-			fprintf(stderr, "pipeline_lat: offer: %s\n", disruptor_last_error());
-			return 1;
-		}
+		e.t_ns = bench_now_ns();
+		if (disruptor_offer(r, &e, sizeof(e), 1))
+			bench_die("offer: %s", disruptor_last_error());
 		usleep(opt.gap_us);
 	}
 	/* The last event has had a gap to arrive; then stop every stage. */
@@ -172,13 +138,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < opt.stages; i++)
 		pthread_join(t[i], NULL);
 	if (lat_n < opt.samples)
-		fprintf(stderr, "pipeline_lat: %u of %u events reached the last stage\n", lat_n,
+		fprintf(stderr, "%s: %u of %u events reached the last stage\n", bench_prog, lat_n,
 			opt.samples);
 	if (!lat_n)
 		return 1;
 	for (i = 0; i < lat_n; i++)
 		near += lat_ns[i] >= NEAR_SLICE_NS;
-	qsort(lat_ns, lat_n, sizeof(*lat_ns), cmp_u64);
+	bench_sort(lat_ns, lat_n);
 	printf("%s,%u,%u,%.1f,%.1f,%.1f,%.1f,%u\n", opt.label, opt.stages, lat_n, pct_us(0.5),
 	       pct_us(0.9), pct_us(0.99), lat_ns[lat_n - 1] / 1000.0, near);
 	for (i = 0; i < opt.stages; i++)

@@ -75,6 +75,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench_util.h"
 #include "disruptor.h"
 #include "ring_tput.skel.h"
 
@@ -220,31 +221,13 @@ struct snap {
 
 static bool verbose;
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ring_tput: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
+#define die bench_die
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
-}
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 }
 
 static void sleep_s(double s)
@@ -564,23 +547,6 @@ static void *producer_main(void *p)
 	return NULL;
 }
 
-/* Start a thread pinned to @cpu from its first instruction. */
-static void start_pinned(pthread_t *th, int cpu, void *(*fn)(void *), struct thread_arg *a)
-{
-	pthread_attr_t attr;
-	cpu_set_t set;
-	int err;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	pthread_attr_init(&attr);
-	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-	err = pthread_create(th, &attr, fn, a);
-	pthread_attr_destroy(&attr);
-	if (err)
-		die("pthread_create: %s", strerror(err));
-}
-
 /* Round-robin over the online CPUs, consumers first: bench_ringbufs -a. */
 static void assign_cpus(struct run *run)
 {
@@ -676,7 +642,7 @@ static void snapshot(const struct run *run, struct snap *s)
 		s->calls += __atomic_load_n(&run->prod[i].calls, __ATOMIC_RELAXED);
 	s->dropped = (unsigned long)__atomic_load_n(&run->skel->bss->dropped, __ATOMIC_RELAXED);
 	s->iwi = irq_work_count();
-	s->ns = now_ns();
+	s->ns = bench_now_ns();
 }
 
 static struct bpf_program *producer_prog(const struct run *run)
@@ -699,14 +665,14 @@ static void measure(struct run *run, struct snap *a, struct snap *b)
 	assign_cpus(run);
 	for (i = 0; i < run->o.consumers; i++, t++) {
 		args[t] = (struct thread_arg){ run, &run->cons[i] };
-		start_pinned(&run->cons[i].th, run->cons[i].cpu, consumer_main, &args[t]);
+		bench_start_thread(&run->cons[i].th, run->cons[i].cpu, consumer_main, &args[t]);
 	}
 	run->link = bpf_program__attach(producer_prog(run));
 	if (!run->link)
 		die("cannot attach the producer program: %s", strerror(errno));
 	for (i = 0; i < run->o.producers; i++, t++) {
 		args[t] = (struct thread_arg){ run, &run->prod[i] };
-		start_pinned(&run->prod[i].th, run->prod[i].cpu, producer_main, &args[t]);
+		bench_start_thread(&run->prod[i].th, run->prod[i].cpu, producer_main, &args[t]);
 	}
 	sleep_s(run->o.warmup);
 	snapshot(run, a);
@@ -798,22 +764,6 @@ static int lookup(const char *const *names, int nr, const char *s)
 	return -1;
 }
 
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v = strtol(s, &end, 0);
-
-	return *s && !*end && v >= lo && v <= hi ? v : lo - 1;
-}
-
-static double parse_secs(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	return *s && !*end && v >= 0 && v <= 3600 ? v : -1;
-}
-
 static int parse(int argc, char **argv, struct opts *o)
 {
 	int opt, peer = -1, mode = MODE_DEFAULT;
@@ -832,28 +782,28 @@ static int parse(int argc, char **argv, struct opts *o)
 			mode = lookup(mode_names, MODE_NR, optarg);
 			break;
 		case 'p':
-			o->producers = (int)num(optarg, 1, TPUT_MAX_PRODUCERS);
+			o->producers = (int)bench_opt_long(opt, optarg, 1, TPUT_MAX_PRODUCERS);
 			break;
 		case 'c':
-			o->consumers = (int)num(optarg, 1, TPUT_MAX_CONSUMERS);
+			o->consumers = (int)bench_opt_long(opt, optarg, 1, TPUT_MAX_CONSUMERS);
 			break;
 		case 'd':
-			o->seconds = parse_secs(optarg);
+			o->seconds = bench_opt_secs(opt, optarg, 0.001, 3600);
 			break;
 		case 'w':
-			o->warmup = parse_secs(optarg);
+			o->warmup = bench_opt_secs(opt, optarg, 0, 3600);
 			break;
 		case 'b':
-			o->batch = (int)num(optarg, 1, 100000);
+			o->batch = (int)bench_opt_long(opt, optarg, 1, 100000);
 			break;
 		case 's':
-			o->sample_rate = (int)num(optarg, 1, 100000);
+			o->sample_rate = (int)bench_opt_long(opt, optarg, 1, 100000);
 			break;
 		case 'n':
-			o->records = (unsigned long)num(optarg, 2, 1 << 20);
+			o->records = (unsigned long)bench_opt_long(opt, optarg, 2, 1 << 20);
 			break;
 		case 'r':
-			o->rep = (int)num(optarg, 0, 1000000);
+			o->rep = (int)bench_opt_long(opt, optarg, 0, 1000000);
 			break;
 		case 'v':
 			o->verbose = true;
@@ -868,9 +818,6 @@ static int parse(int argc, char **argv, struct opts *o)
 		return usage("-k wants disruptor, ringbuf or perfbuf");
 	if (mode < 0)
 		return usage("-m wants default or sampled");
-	if (o->producers < 1 || o->consumers < 1 || o->batch < 1 || o->sample_rate < 1 ||
-	    o->rep < 0 || o->seconds <= 0 || o->warmup < 0)
-		return usage("bad -p, -c, -b, -s, -r, -d or -w");
 	if (o->records < 2 || (o->records & (o->records - 1)))
 		return usage("-n wants a power of two, 2 to 2^20");
 	if (mode == MODE_SAMPLED && o->sample_rate > o->batch)
@@ -887,6 +834,7 @@ int main(int argc, char **argv)
 	struct snap a, b;
 	int err;
 
+	bench_util_init(argv[0]);
 	err = parse(argc, argv, &run.o);
 	if (err)
 		return err;
