@@ -129,17 +129,18 @@ struct pair {
 	pthread_t ta, tb;
 };
 
+/* @go_a, @go_b: NULL, or each reader waits until its flag is set. */
 static void readers_start(struct pair *p, struct disruptor_ring *r,
-			  const uint64_t (*want)[2], size_t n, int *go)
+			  const uint64_t (*want)[2], size_t n, int *go_a, int *go_b)
 {
 	static const struct disruptor_wait block = { .strategy = DISRUPTOR_WAIT_BLOCK };
 	int a = disruptor_consumer_add(r, 0), b = disruptor_consumer_add(r, 1ULL << a);
 
 	CHECK(a >= 0 && b >= 0);
 	p->a = (struct reader){ .c = disruptor_consumer_open(r, a, NULL), .want = want, .n = n,
-				.go = go };
+				.go = go_a };
 	p->b = (struct reader){ .c = disruptor_consumer_open(r, b, &block), .want = want, .n = n,
-				.go = go };
+				.go = go_b };
 	CHECK(p->a.c && p->b.c);
 	CHECK(pthread_create(&p->ta, NULL, read_all, &p->a) == 0);
 	CHECK(pthread_create(&p->tb, NULL, read_all, &p->b) == 0);
@@ -212,7 +213,7 @@ static void killed_mid_claim(void)
 	uint64_t k;
 
 	CHECK(r && pipe(fds) == 0);
-	readers_start(&p, r, want, sizeof(want) / sizeof(want[0]), NULL);
+	readers_start(&p, r, want, sizeof(want) / sizeof(want[0]), NULL, NULL);
 	for (k = 0; k < 3; k++)
 		put(r, TAG_PARENT, k);
 	pid = claimer(r, 3, 1, fds[1]);
@@ -233,7 +234,7 @@ static void killed_waiting_for_room(void)
 {
 	static uint64_t want[SLOTS + 2][2];
 	struct disruptor_ring *r = make(DISRUPTOR_MULTI_PRODUCER);
-	int fds[2], i, go = 0;
+	int fds[2], i, go_a = 0, go_b = 0;
 	struct pair p;
 	pid_t pid;
 
@@ -246,14 +247,21 @@ static void killed_waiting_for_room(void)
 	want[SLOTS][1] = SLOTS;
 	want[SLOTS + 1][1] = SLOTS + 1;
 	/* Consumers that do not read yet keep the ring full. */
-	readers_start(&p, r, want, SLOTS + 2, &go);
+	readers_start(&p, r, want, SLOTS + 2, &go_a, &go_b);
 	for (i = 0; i < SLOTS; i++)
 		put(r, TAG_PARENT, (uint64_t)i);
 	pid = claimer(r, 1, 1, fds[1]);
 	CHECK(read_bytes(fds[0], 1));
 	usleep(50000);	/* in its claim, waiting for room */
 	kill_and_reap(pid);
-	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	/*
+	 * a reads the lap and waits at the dead claim, where it repairs every
+	 * few ms; b, behind it, has not read sequence 0, whose slot the hole
+	 * shares: no repair may stamp it before b has (no room yet).
+	 */
+	__atomic_store_n(&go_a, 1, __ATOMIC_RELEASE);
+	usleep(100000);
+	__atomic_store_n(&go_b, 1, __ATOMIC_RELEASE);
 	put(r, TAG_PARENT, SLOTS);
 	put(r, TAG_PARENT, SLOTS + 1);
 	readers_join(&p);
@@ -293,7 +301,7 @@ static void live_claims_are_not_holes(void)
 	pid_t pid;
 
 	CHECK(r != NULL);
-	readers_start(&p, r, want, 4, NULL);
+	readers_start(&p, r, want, 4, NULL, NULL);
 	put(r, TAG_PARENT, 0);
 	/* A child stopped mid-claim is alive: its claim is no hole. */
 	pid = fork();
@@ -333,7 +341,7 @@ static void single_producer_killed_mid_claim(void)
 	pid_t pid;
 
 	CHECK(r && pipe(fds) == 0);
-	readers_start(&p, r, want, 2, NULL);
+	readers_start(&p, r, want, 2, NULL, NULL);
 	put(r, TAG_PARENT, 0);
 	pid = claimer(r, 2, 0, fds[1]);
 	CHECK(read_bytes(fds[0], 2));
