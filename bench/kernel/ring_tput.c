@@ -221,7 +221,6 @@ struct snap {
 
 static bool verbose;
 
-#define die bench_die
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -281,12 +280,12 @@ static void dis_setup(struct run *run)
 	snprintf(run->ring_name, sizeof(run->ring_name), "tput-%d", (int)getpid());
 	run->ring = disruptor_ring_create_dev(run->ring_name, &p, 0600);
 	if (!run->ring)
-		die("cannot create ring %s: %s", run->ring_name, disruptor_last_error());
+		bench_die("cannot create ring %s: %s", run->ring_name, disruptor_last_error());
 	for (i = 0; i < run->o.consumers; i++) {
 		idx = disruptor_consumer_add(run->ring, 0);
 		run->cons[i].dc = idx < 0 ? NULL : disruptor_consumer_open(run->ring, idx, &w);
 		if (!run->cons[i].dc)
-			die("consumer %d: %s", i, disruptor_last_error());
+			bench_die("consumer %d: %s", i, disruptor_last_error());
 	}
 	run->skel->rodata->ring_id = disruptor_ring_id(run->ring);
 }
@@ -348,7 +347,7 @@ static void rb_size(struct run *run)
 
 	for (i = 0; i < run->o.consumers; i++)
 		if (bpf_map__set_max_entries(rb_map(run->skel, i), (__u32)bytes))
-			die("cannot size ringbuf %d", i);
+			bench_die("cannot size ringbuf %d", i);
 	if (run->o.mode == MODE_SAMPLED)
 		/* As bench_ringbufs: a record and its header take 16 bytes. */
 		run->skel->rodata->wakeup_data_size = (long)run->o.sample_rate * 16;
@@ -365,18 +364,18 @@ static void rb_setup(struct run *run, int i)
 
 	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		die("ringbuf %d: mmap of the consumer page: %s", i, strerror(errno));
+		bench_die("ringbuf %d: mmap of the consumer page: %s", i, strerror(errno));
 	v->consumer_pos = p;
 	v->len = page + 2 * size;
 	p = mmap(NULL, v->len, PROT_READ, MAP_SHARED, fd, (off_t)page);
 	if (p == MAP_FAILED)
-		die("ringbuf %d: mmap of the data: %s", i, strerror(errno));
+		bench_die("ringbuf %d: mmap of the data: %s", i, strerror(errno));
 	v->producer_pos = p;
 	v->data = (char *)p + page;
 	v->mask = size - 1;
 	v->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (v->epfd < 0 || epoll_ctl(v->epfd, EPOLL_CTL_ADD, fd, &ev))
-		die("ringbuf %d: epoll: %s", i, strerror(errno));
+		bench_die("ringbuf %d: epoll: %s", i, strerror(errno));
 }
 
 static unsigned int rb_roundup_len(unsigned int len)
@@ -493,7 +492,7 @@ static void pb_setup(struct run *run, int i)
 	run->cons[i].pb = perf_buffer__new_raw(bpf_map__fd(pb_map(run->skel, i)), pages, &attr,
 					       pb_event, &run->cons[i], NULL);
 	if (!run->cons[i].pb)
-		die("perfbuf %d: %s", i, strerror(errno));
+		bench_die("perfbuf %d: %s", i, strerror(errno));
 }
 
 static void *pb_consumer(struct run *run, struct consumer *c)
@@ -584,7 +583,7 @@ static void setup(struct run *run)
 
 	skel = ring_tput__open();
 	if (!skel)
-		die("cannot open the BPF object: %s", strerror(errno));
+		bench_die("cannot open the BPF object: %s", strerror(errno));
 	run->skel = skel;
 	skel->rodata->batch_cnt = run->o.batch;
 	skel->rodata->nr_bufs = run->o.consumers;
@@ -597,7 +596,7 @@ static void setup(struct run *run)
 	else if (run->o.peer == PEER_RINGBUF)
 		rb_size(run);
 	if (ring_tput__load(skel))
-		die("cannot load the BPF object: %s", strerror(errno));
+		bench_die("cannot load the BPF object: %s", strerror(errno));
 	for (i = 0; i < run->o.consumers; i++) {
 		if (run->o.peer == PEER_RINGBUF)
 			rb_setup(run, i);
@@ -669,7 +668,7 @@ static void measure(struct run *run, struct snap *a, struct snap *b)
 	}
 	run->link = bpf_program__attach(producer_prog(run));
 	if (!run->link)
-		die("cannot attach the producer program: %s", strerror(errno));
+		bench_die("cannot attach the producer program: %s", strerror(errno));
 	for (i = 0; i < run->o.producers; i++, t++) {
 		args[t] = (struct thread_arg){ run, &run->prod[i] };
 		bench_start_thread(&run->prod[i].th, run->prod[i].cpu, producer_main, &args[t]);
@@ -696,16 +695,16 @@ static void check(const struct run *run)
 	for (i = 0; i < run->o.consumers; i++) {
 		c = &run->cons[i];
 		if (c->err)
-			die("consumer %d failed", i);
+			bench_die("consumer %d failed", i);
 		if (c->bad || c->sum != c->n * TPUT_SAMPLE_VAL)
-			die("consumer %d: %lu records summed to %lu (expected %lu), %lu malformed",
+			bench_die("consumer %d: %lu records summed to %lu (expected %lu), %lu malformed",
 			    i, c->n, c->sum, c->n * TPUT_SAMPLE_VAL, c->bad);
 	}
 	if (run->o.peer != PEER_DISRUPTOR)
 		return;
 	bpf_drops = (unsigned long)run->skel->bss->dropped;
 	if (disruptor_ring_dropped(run->ring) != bpf_drops)
-		die("ring %s counted %llu drops, the program %lu", run->ring_name,
+		bench_die("ring %s counted %llu drops, the program %lu", run->ring_name,
 		    (unsigned long long)disruptor_ring_dropped(run->ring), bpf_drops);
 }
 
