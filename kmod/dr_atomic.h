@@ -34,6 +34,7 @@
 #define dr_cpu_relax()			cpu_relax()
 #define dr_likely(x)			likely(x)
 #define dr_unlikely(x)			unlikely(x)
+#define dr_always_inline		__always_inline
 #define dr_ffs64(x)			__ffs64(x)
 
 #endif /* _DR_ATOMIC_H */

@@ -395,7 +395,7 @@ static inline u64 dr_claim_begin(struct dr_ring *r, u32 n)
  *
  * Return: true when it does; false means "look again" (dr_gate_refresh()).
  */
-static inline bool dr_claim_fits(struct dr_ring *r, u64 end)
+static dr_always_inline bool dr_claim_fits(struct dr_ring *r, u64 end)
 {
 	/* [D'] pairs with [D] in dr_gate_refresh(). */
 	return end <= dr_load_acquire(&r->hdr->gate_cache) + r->mask + 1;
@@ -409,7 +409,7 @@ static inline bool dr_claim_fits(struct dr_ring *r, u64 end)
  * Inline: the cached gating minimum answers almost every time.
  * Return: true when every leaf consumer has finished with those slots.
  */
-static inline bool dr_claim_ready(struct dr_ring *r, u64 end)
+static dr_always_inline bool dr_claim_ready(struct dr_ring *r, u64 end)
 {
 	if (dr_likely(dr_claim_fits(r, end)))
 		return true;

@@ -129,6 +129,49 @@ static void drk_publish_copy_should_drop_when_full_and_count(struct kunit *test)
 	drk_consumer_remove(ring, index);
 }
 
+/*
+ * A record of any length lands byte for byte and clears the rest of its
+ * slot, over whatever the slot's last lap left: in slots filled a word at a
+ * time (24 bytes) and in slots past DRK_WORD_FILL_MAX (256 bytes).
+ */
+static void drk_publish_copy_should_fill_every_length_exactly(struct kunit *test)
+{
+	static const u32 sizes[] = { 24, DRK_WORD_FILL_MAX * 2 };
+	u8 *rec, *old, *slot;
+	u32 k, len, i;
+
+	rec = kunit_kmalloc(test, DRK_WORD_FILL_MAX * 2 + 1, GFP_KERNEL);
+	old = kunit_kmalloc(test, DRK_WORD_FILL_MAX * 2, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	memset(old, 0xff, DRK_WORD_FILL_MAX * 2);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		struct disruptor_ring_params p = drk_test_params("kunit-fill", 4,
+								  DISRUPTOR_PRODUCER_MULTI);
+		struct drk_ring *ring;
+
+		p.slot_size = sizes[k];
+		ring = drk_ring_create(&p);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(ring));
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, drk_put_action, ring), 0);
+		for (len = 1; len <= sizes[k]; len++) {
+			/* Unaligned source: the record may sit anywhere. */
+			for (i = 0; i < len; i++)
+				rec[1 + i] = (u8)(len + i) | 1;
+			/* No consumer gates the ring: one lap of garbage, then it. */
+			for (i = 0; i < 4; i++)
+				KUNIT_ASSERT_EQ(test, drk_publish_copy(ring, old, sizes[k]), 0);
+			KUNIT_ASSERT_EQ(test, drk_publish_copy(ring, rec + 1, len), 0);
+			slot = drk_slot(ring, atomic64_read(&ring->dr.hdr->claim) - 1);
+			KUNIT_EXPECT_EQ_MSG(test, memcmp(slot, rec + 1, len), 0,
+					    "slot %u, record %u", sizes[k], len);
+			KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(slot + len, 0, sizes[k] - len),
+					      "slot %u, record %u: rest not cleared", sizes[k], len);
+		}
+		kunit_release_action(test, drk_put_action, ring);
+	}
+}
+
 /* Publish @n records of value @v through the kernel API. */
 static void drk_test_publish(struct kunit *test, struct drk_ring *ring, int n, u64 v)
 {
@@ -422,6 +465,7 @@ static struct kunit_case drk_ring_cases[] = {
 	KUNIT_CASE(drk_check_ring_params_should_reject_every_bad_field),
 	KUNIT_CASE(drk_ring_should_live_until_its_last_reference),
 	KUNIT_CASE(drk_publish_copy_should_drop_when_full_and_count),
+	KUNIT_CASE(drk_publish_copy_should_fill_every_length_exactly),
 	KUNIT_CASE(drk_wait_for_a_batch_should_arm_one_wakeup_at_its_end),
 	KUNIT_CASE(drk_wait_should_arm_at_the_gap_below_a_published_sequence),
 	KUNIT_CASE(drk_publish_should_work_from_hard_irq),

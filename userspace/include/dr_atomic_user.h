@@ -52,6 +52,7 @@ static __thread int dr_tsan_fence_word __attribute__((unused));
 #endif
 #define dr_likely(x)		__builtin_expect(!!(x), 1)
 #define dr_unlikely(x)		__builtin_expect(!!(x), 0)
+#define dr_always_inline	inline __attribute__((__always_inline__))
 #define dr_ffs64(x)		((unsigned int)__builtin_ctzll(x))
 
 #endif /* _DR_ATOMIC_USER_H */
