@@ -165,8 +165,8 @@ static void drk_publish_copy_should_fill_every_length_exactly(struct kunit *test
 			slot = drk_slot(ring, atomic64_read(&ring->dr.hdr->claim) - 1);
 			KUNIT_EXPECT_EQ_MSG(test, memcmp(slot, rec + 1, len), 0,
 					    "slot %u, record %u", sizes[k], len);
-			KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(slot + len, 0, sizes[k] - len),
-					      "slot %u, record %u: rest not cleared", sizes[k], len);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(slot + len, 0, sizes[k] - len),
+					      "slot %u, record %u: rest left", sizes[k], len);
 		}
 		kunit_release_action(test, drk_put_action, ring);
 	}
