@@ -562,15 +562,19 @@ static inline void dr_ring_drop(struct dr_ring *r, u64 n)
  */
 static inline u64 dr_published_upto(const struct dr_ring *r, u64 from, u64 stop)
 {
-	u64 s;
+	/* Copies: after each acquire the compiler would reload the fields. */
+	u8 *slots = r->slots;
+	u64 mask = r->mask, stride = r->stride, s;
 
 	/*
 	 * A lap at most: producers cannot pass the slowest consumer, which is
 	 * at most @from, so a stamp equal to s is this lap's.
 	 */
 	for (s = from; s < stop; s++) {
+		atomic64_t *stamp = (atomic64_t *)(slots + (size_t)((s & mask) * stride));
+
 		/* [S'] pairs with [S] in dr_publish(). */
-		if (dr_load_acquire(dr_stamp(r, s)) != s)
+		if (dr_load_acquire(stamp) != s)
 			break;
 	}
 	return s;
