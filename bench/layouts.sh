@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 {
 	echo "command: bench/layouts.sh $REPEATS, options: ${OPTS[*]}"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
 	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
 	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"

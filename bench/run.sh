@@ -41,7 +41,7 @@ echo "ring,topology,batch,esize,mean,stddev,samples,note" >"$CSV"
 {
 	echo "command: bench/run.sh $* (BENCH_QUICK=$QUICK), options: ${OPTS[*]}, topologies: ${TOPOS[*]}"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
 	lscpu | grep -E '^(Architecture|CPU\(s\)|Model name|Thread|Core|Socket|Hypervisor|L1d|L2|L3)'
 	echo "kernel: $(uname -r)"
 	echo "gcc: $(gcc -dumpfullversion)"

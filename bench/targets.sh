@@ -27,7 +27,7 @@ mkdir -p "$OUT"
 {
 	echo "command: bench/targets.sh $REPEATS, options: ${OPTS[*]}, 8-byte events"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
 	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	[ -n "$CROSSBEAM" ] || echo "crossbeam: did not build (scripts/install-bench-deps.sh)"
