@@ -253,6 +253,19 @@ static bool drk_wait_done(struct drk_file *f, struct drk_ring *ring, int index,
 	return *gone;
 }
 
+/*
+ * A consumer reads at most a lap past its trusted sequence, which it
+ * cannot move while it waits: a sequence a lap or more beyond it could
+ * only time out (and U64_MAX is a relay's "no want").
+ */
+static bool drk_wait_past_a_lap(struct drk_ring *ring, int index, u64 seq)
+{
+	struct dr_ring *r = &ring->dr;
+	u64 next = dr_seq_read(r, index, atomic64_read(&r->hdr->claim));
+
+	return seq > next && seq - next > r->mask;
+}
+
 static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 {
 	struct drk_ring *ring = drk_file_ring(f);
@@ -270,6 +283,8 @@ static long drk_ioc_wait(struct drk_file *f, void __user *arg)
 	index = drk_blocking_consumer(f, ring);
 	if (index < 0)
 		return index;
+	if (drk_wait_past_a_lap(ring, index, w.seq))
+		return -EINVAL;
 	if (!w.timeout_ns)
 		ret = drk_wait_done(f, ring, index, &w, false, &gone, &halted) ? 0 : -ETIME;
 	else

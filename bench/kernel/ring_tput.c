@@ -822,6 +822,9 @@ static int parse(int argc, char **argv, struct opts *o)
 	if (mode == MODE_SAMPLED && o->sample_rate > o->batch)
 		/* bench_ringbufs refuses it too: a batch would never notify. */
 		return usage("-s must not exceed -b");
+	if (mode == MODE_SAMPLED && (unsigned long)o->sample_rate > o->records)
+		/* A consumer cannot wait for more than a lap. */
+		return usage("-s must not exceed -n");
 	o->peer = (enum peer)peer;
 	o->mode = (enum mode)mode;
 	return 0;

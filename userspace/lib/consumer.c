@@ -196,9 +196,9 @@ static void dr_nap(uint64_t ns)
 /**
  * disruptor_wait_for() - wait until sequence @seq is readable.
  * @c: the consumer.
- * @seq: a sequence at or after disruptor_next(c); a later one than the next
- *	 waits for a batch (on a device ring, DISRUPTOR_WAIT_BLOCK then
- *	 costs one wakeup for the whole batch).
+ * @seq: a sequence at or after disruptor_next(c) and less than a lap past
+ *	 it; a later one than the next waits for a batch (on a device ring,
+ *	 DISRUPTOR_WAIT_BLOCK then costs one wakeup for the whole batch).
  * @timeout_ns: how long at most; negative waits forever, 0 only checks.
  * @end: set to the end of what is readable, > @seq (a batch may be bigger).
  *	 Holes (disruptor_ring_holes()) are stepped over on the way, which
@@ -221,6 +221,10 @@ int disruptor_wait_for(struct disruptor_consumer *c, uint64_t seq, int64_t timeo
 		return dr_fail(EINVAL, "consumer or end is NULL");
 	if (seq < c->dc.next)
 		return dr_fail(EINVAL, "sequence %llu is before the consumer's next, %llu",
+			       (unsigned long long)seq, (unsigned long long)c->dc.next);
+	/* Readable at most a lap past next, and next cannot move while we wait. */
+	if (seq - c->dc.next > c->ring->dr.mask)
+		return dr_fail(EINVAL, "sequence %llu is a lap or more past the consumer's next, %llu",
 			       (unsigned long long)seq, (unsigned long long)c->dc.next);
 	w = &c->wait;
 	for (tries = 0;; tries++) {

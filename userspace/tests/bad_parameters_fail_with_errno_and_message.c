@@ -132,6 +132,10 @@ static void consumers_reject_bad_indexes_and_deps(void)
 	CHECK_ERR(disruptor_wait_for(NULL, 0, 0, &end), EINVAL);
 	CHECK_ERR(disruptor_wait_for(c, 0, 0, NULL), EINVAL);
 	CHECK_ERR(disruptor_wait_for(c, 0, 0, &end), ETIMEDOUT);
+	/* A lap past next could never come: refused, not slept on. */
+	CHECK_ERR(disruptor_wait_for(c, p.slot_count - 1, 0, &end), ETIMEDOUT);
+	CHECK_ERR(disruptor_wait_for(c, p.slot_count, 1000000000, &end), EINVAL);
+	CHECK_ERR(disruptor_wait_for(c, UINT64_MAX, 1000000000, &end), EINVAL);
 	CHECK_ERR(disruptor_run(c, NULL, NULL), EINVAL);
 	CHECK_ERR(disruptor_poll(NULL, NULL, NULL), EINVAL);
 	disruptor_consumer_close(c);

@@ -229,6 +229,7 @@ struct disruptor_publish {
  * struct disruptor_wait_args - DISRUPTOR_IOC_WAIT: sleep until @seq is readable.
  * @seq: in: a sequence the fd's consumer waits for; a later one than its
  *	 next waits for a batch, woken once, by the publish that reaches it.
+ *	 A lap or more past its next is EINVAL: it cannot come while it waits.
  * @timeout_ns: in: relative timeout; 0 only checks.
  * @flags: in: must be zero.
  * @resv0: must be zero.
