@@ -323,6 +323,21 @@ static inline u64 dr_stride(u32 slot_size)
 }
 
 /**
+ * dr_stamp_in() - the stamp of a sequence's slot, from the ring's geometry.
+ * @slots: the ring's slots.
+ * @mask: its size - 1.
+ * @stride: bytes from one slot to the next.
+ * @seq: any sequence.
+ *
+ * For loops that keep the geometry in locals (dr_published_upto()).
+ * Return: the stamp: the last sequence published into that slot.
+ */
+static inline atomic64_t *dr_stamp_in(u8 *slots, u64 mask, u64 stride, u64 seq)
+{
+	return (atomic64_t *)(slots + (size_t)((seq & mask) * stride));
+}
+
+/**
  * dr_stamp() - the stamp of the slot that holds a sequence.
  * @r: the ring.
  * @seq: any sequence.
@@ -331,7 +346,7 @@ static inline u64 dr_stride(u32 slot_size)
  */
 static inline atomic64_t *dr_stamp(const struct dr_ring *r, u64 seq)
 {
-	return (atomic64_t *)(r->slots + (size_t)((seq & r->mask) * r->stride));
+	return dr_stamp_in(r->slots, r->mask, r->stride, seq);
 }
 
 /**
@@ -343,7 +358,7 @@ static inline atomic64_t *dr_stamp(const struct dr_ring *r, u64 seq)
  */
 static inline void *dr_slot(const struct dr_ring *r, u64 seq)
 {
-	return r->slots + (size_t)((seq & r->mask) * r->stride) + DR_STAMP;
+	return (u8 *)dr_stamp(r, seq) + DR_STAMP;
 }
 
 /**
@@ -571,10 +586,8 @@ static inline u64 dr_published_upto(const struct dr_ring *r, u64 from, u64 stop)
 	 * at most @from, so a stamp equal to s is this lap's.
 	 */
 	for (s = from; s < stop; s++) {
-		atomic64_t *stamp = (atomic64_t *)(slots + (size_t)((s & mask) * stride));
-
 		/* [S'] pairs with [S] in dr_publish(). */
-		if (dr_load_acquire(stamp) != s)
+		if (dr_load_acquire(dr_stamp_in(slots, mask, stride, s)) != s)
 			break;
 	}
 	return s;
