@@ -10,13 +10,15 @@
 # repeat, its median and spread).
 #
 #   bench/compare_revs.sh REV [REPEATS]      default 5
+#
+# BENCH_ROWS ("topology batch bytes;...") replaces the rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REV=${1:?usage: bench/compare_revs.sh REV [REPEATS]}
 REPEATS=${2:-5}
 OUT=${BENCH_OUT:-build/bench/compare}
 OPTS=(-w 300 -i 300 -n 5)
-ROWS=("1P-1C 1" "2P-1C 1" "1P-1C 100" "2P-1C 100")
+IFS=';' read -ra ROWS <<<"${BENCH_ROWS:-1P-1C 1 8;2P-1C 1 8;1P-1C 100 8;2P-1C 100 8}"
 old=build/bench/rev-$(git rev-parse --short "$REV")
 
 make -s -f bench/bench.mk build/bench/bench
@@ -27,8 +29,8 @@ if [ ! -x "$old/build/bench/bench" ]; then
 fi
 mkdir -p "$OUT"
 {
-	echo "command: bench/compare_revs.sh $REV $REPEATS, options: ${OPTS[*]}, 8-byte events"
-	echo "old: $(git rev-parse --short "$REV"), new: $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + uncommitted changes')"
+	echo "command: ${BENCH_ROWS:+BENCH_ROWS='$BENCH_ROWS' }bench/compare_revs.sh $REV $REPEATS, options: ${OPTS[*]}"
+	echo "old: $(git rev-parse --short "$REV"), new: $(git describe --always --dirty)"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -36,13 +38,11 @@ mkdir -p "$OUT"
 echo "repeat,build,ring,topology,batch,esize,mean,stddev,samples,note" >"$OUT/results.csv"
 for r in $(seq "$REPEATS"); do
 	for row in "${ROWS[@]}"; do
-		read -r t b <<<"$row"
-		for build in old new; do
-			bin=build/bench/bench
-			[ "$build" = old ] && bin=$old/build/bench/bench
-			"$bin" "${OPTS[@]}" -t "$t" -b "$b" -e 8 disruptor 2>/dev/null |
-				sed "s/^/$r,$build,/" >>"$OUT/results.csv" || true
-		done
+		read -r t b e <<<"$row"
+		"$old/build/bench/bench" "${OPTS[@]}" -t "$t" -b "$b" -e "$e" \
+			disruptor 2>/dev/null | sed "s/^/$r,old,/" >>"$OUT/results.csv" || true
+		build/bench/bench "${OPTS[@]}" -t "$t" -b "$b" -e "$e" disruptor 2>/dev/null |
+			sed "s/^/$r,new,/" >>"$OUT/results.csv" || true
 	done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
@@ -53,15 +53,16 @@ from collections import defaultdict
 rows = list(csv.DictReader(open(sys.argv[1])))
 by = defaultdict(dict)
 for r in rows:
-    by[(r["topology"], r["batch"])].setdefault(r["repeat"], {})[r["build"]] = float(r["mean"])
+    if r["mean"] != "n/a":
+        by[(r["topology"], r["batch"], r["esize"])].setdefault(r["repeat"], {})[r["build"]] = float(r["mean"])
 print("| row | old M/s (median) | new M/s (median) | new / old per repeat | median | spread |")
 print("|---|---|---|---|---|---|")
-for (t, b), reps in by.items():
+for (t, b, e), reps in by.items():
     pairs = [v for v in reps.values() if "old" in v and "new" in v]
     if not pairs:
         continue
     ratios = [v["new"] / v["old"] for v in pairs]
-    print(f"| {t} batch {b} | {statistics.median(v['old'] for v in pairs):.1f} | "
+    print(f"| {t} batch {b}, {e} B | {statistics.median(v['old'] for v in pairs):.1f} | "
           f"{statistics.median(v['new'] for v in pairs):.1f} | "
           f"{' '.join(f'{x:.2f}' for x in ratios)} | {statistics.median(ratios):.2f} | "
           f"{min(ratios):.2f}-{max(ratios):.2f} |")

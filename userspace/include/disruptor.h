@@ -140,6 +140,13 @@ struct disruptor_backend;
  * @dr: the sequencer view.
  * @backend: how the ring is mapped (memfd, device).
  * @slots_writable: producers fill slots in place (memfd); else they offer.
+ * @serial: this handle's number in the process (claim records).
+ * @sp_owner: single-producer rings: the shared word naming the producer.
+ * @sp_self: this handle's name there.
+ * @sp_forks: the process's fork count when this handle took over.
+ * @write_ahead: slots past a claim whose line a producer takes for writing
+ *		 as it claims (disruptor__write_ahead()); 0: none.
+ * @write_ahead_below: only for claims of fewer slots than this.
  */
 struct disruptor_ring {
 	struct dr_ring dr;
@@ -149,6 +156,8 @@ struct disruptor_ring {
 	uint64_t *sp_owner;
 	uint64_t sp_self;
 	uint64_t sp_forks;
+	uint64_t write_ahead;
+	uint32_t write_ahead_below;
 };
 
 /*
@@ -411,6 +420,23 @@ static inline void disruptor__claim_done(struct disruptor_ring *r, struct disrup
 		disruptor__claim_unrecorded(r, -1);
 }
 
+/*
+ * After a claim of @n ending at @end, take for writing the line of the slot
+ * @r->write_ahead further (internal). A caught-up consumer's reads, and its
+ * cache's prefetcher running ahead of them, share the lines a producer is
+ * about to write; each write must then win its line back, and the next
+ * multi-producer claim's locked instruction waits until it has. Taken a
+ * few lines early, the line is the producer's when it writes. Only a line
+ * every gating consumer has released: never one a consumer may still read.
+ */
+static inline void disruptor__write_ahead(struct disruptor_ring *r, uint64_t end, uint32_t n)
+{
+	uint64_t ahead = r->write_ahead;
+
+	if (ahead && n < r->write_ahead_below && dr_claim_fits(&r->dr, end + ahead))
+		dr_prefetch_write(dr_stamp(&r->dr, end + ahead - 1));
+}
+
 /**
  * disruptor_claim() - claim @n sequences, waiting for room.
  * @r: the ring.
@@ -450,6 +476,7 @@ static inline int disruptor_claim(struct disruptor_ring *r, uint32_t n, uint64_t
 	}
 	if (dr_unlikely(!dr_claim_fits(&r->dr, first + n)))
 		disruptor_claim_wait(r, first + n);
+	disruptor__write_ahead(r, first + n, n);
 	*lo = first;
 	return 0;
 }

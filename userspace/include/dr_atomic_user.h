@@ -50,6 +50,16 @@ static __thread int dr_tsan_fence_word __attribute__((unused));
 #else
 #define dr_cpu_relax()		__asm__ __volatile__("" ::: "memory")
 #endif
+/*
+ * A hint: fetch the line at @p for writing. x86's PREFETCHW is spelled out
+ * (compilers emit it only for -mprfchw); callers use it only where CPUID
+ * reports it (dr_cpu_prefetches_writes()).
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define dr_prefetch_write(p)	__asm__("prefetchw %0" : : "m"(*(const char *)(p)))
+#else
+#define dr_prefetch_write(p)	__builtin_prefetch((p), 1, 3)
+#endif
 #define dr_likely(x)		__builtin_expect(!!(x), 1)
 #define dr_unlikely(x)		__builtin_expect(!!(x), 0)
 #define dr_always_inline	inline __attribute__((__always_inline__))

@@ -79,6 +79,17 @@ void *dr_zalloc_lines(size_t size);
 int dr_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t dr_now_ns(void);
 
+/* One cache line: what a store must own (DR_LINE spaces by pairs of them). */
+#define DR_CACHE_LINE		64
+
+/*
+ * How far ahead of its claims a producer takes lines for writing
+ * (disruptor__write_ahead()): four lines. Twice as far was slower for one
+ * producer (BENCHMARKS.md).
+ */
+#define DR_WRITE_AHEAD_BYTES	(4 * DR_CACHE_LINE)
+void dr_write_ahead_init(struct disruptor_ring *r);
+
 /* A number no other ring handle of this process has (claim_record.c). */
 uint64_t dr_ring_serial(void);
 

@@ -632,6 +632,7 @@ static struct disruptor_ring *dr_memfd_map(int fd, size_t size, bool create,
 	m->ring.serial = dr_ring_serial();
 	m->ring.sp_owner = &m->prefix->sp_owner;
 	m->ring.sp_self = UINT64_MAX;	/* no record yet: the first claim takes over */
+	dr_write_ahead_init(&m->ring);
 	return &m->ring;
 }
 

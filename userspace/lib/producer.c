@@ -5,6 +5,9 @@
  */
 #include <sched.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "internal.h"
 
@@ -59,7 +62,46 @@ int disruptor_try_claim(struct disruptor_ring *r, uint32_t n, uint64_t *lo)
 			r->backend->reap(r);
 		return dr_fail(EAGAIN, "the ring is full");
 	}
+	disruptor__write_ahead(r, *lo + n, n);
 	return 0;
+}
+
+static bool dr_cpu_prefetches_writes(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+
+	/* PREFETCHW (3DNowPrefetch): CPUID 0x80000001, ECX bit 8. */
+	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_PRFCHW);
+#else
+	return true;
+#endif
+}
+
+/**
+ * dr_write_ahead_init() - set how far ahead of its claims a producer takes
+ * lines for writing (disruptor__write_ahead()), and for which claims.
+ * @r: a ring whose slots producers fill in place.
+ *
+ * DR_WRITE_AHEAD_BYTES of slots ahead (one at least). A multi-producer
+ * claim's locked instruction waits for every line a consumer took back, so
+ * every claim takes its line ahead. A single producer's stores wait in its
+ * store buffer instead, and only claims smaller than a line gain: several
+ * of them write one line, and a caught-up consumer takes it back between
+ * them (BENCHMARKS.md, "Taking lines ahead").
+ */
+void dr_write_ahead_init(struct disruptor_ring *r)
+{
+	uint64_t stride = r->dr.stride, slots = (DR_WRITE_AHEAD_BYTES + stride - 1) / stride;
+
+	r->write_ahead = 0;
+	r->write_ahead_below = 0;
+	if (!dr_cpu_prefetches_writes())
+		return;
+	r->write_ahead_below = r->dr.mode == DR_SINGLE_PRODUCER ?
+			       (DR_CACHE_LINE + stride - 1) / stride : UINT32_MAX;
+	if (r->write_ahead_below > 1)
+		r->write_ahead = slots < r->dr.mask + 1 ? slots : r->dr.mask + 1;
 }
 
 /**
