@@ -30,6 +30,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
+#include "dr_atomic_user.h"
 
 #define RELEASE_RUN	64
 #define STAMP		8
@@ -58,6 +59,16 @@ static inline uint64_t *stamp_of(uint64_t s)
 static inline void *payload_of(uint64_t s)
 {
 	return L.slots + (s & L.mask) * L.stride + STAMP;
+}
+
+static bool prefetches_writes(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("prfchw");
+#else
+	return true;
+#endif
 }
 
 static int setup(const struct bench_cfg *cfg, uint32_t stride)
@@ -214,11 +225,16 @@ static const char *one_to_one(const struct bench_cfg *cfg)
 	return NULL;
 }
 
-/* limit: the same layout, every step inline and nothing else. */
+/*
+ * limit: the same layout, every step inline and nothing else but what makes
+ * it faster here: taking the line 256 bytes ahead for writing, as our
+ * producers do (disruptor__write_ahead()), where the CPU has PREFETCHW.
+ */
 static uint64_t limit_producer(int id)
 {
 	struct bench_thread_state *st = &bench_prod_state[id];
 	const uint32_t batch = bench_cfg.batch, esize = bench_cfg.esize;
+	const uint64_t ahead = prefetches_writes() ? (256 + L.stride - 1) / L.stride : 0;
 	uint64_t v = 0, lo = 0, s, gate = 0;
 	unsigned int spins;
 
@@ -232,6 +248,8 @@ static uint64_t limit_producer(int id)
 		}
 		if (lo + batch > gate + L.size)
 			break;
+		if (ahead && lo + batch + ahead <= gate + L.size)
+			dr_prefetch_write(stamp_of(lo + batch + ahead - 1));
 		for (s = lo; s < lo + batch; s++) {
 			bench_fill(payload_of(s), v++, esize);
 			__atomic_store_n(stamp_of(s), s, __ATOMIC_RELEASE);
