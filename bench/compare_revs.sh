@@ -27,10 +27,11 @@ if [ ! -x "$old/build/bench/bench" ]; then
 	git worktree add -q --detach "$old" "$REV"
 	make -s -C "$old" -f bench/bench.mk build/bench/bench
 fi
+COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
 {
 	echo "command: ${BENCH_ROWS:+BENCH_ROWS='$BENCH_ROWS' }bench/compare_revs.sh $REV $REPEATS, options: ${OPTS[*]}"
-	echo "old: $(git rev-parse --short "$REV"), new: $(git describe --always --dirty)"
+	echo "old: $(git rev-parse --short "$REV"), new: $COMMIT"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -19,11 +19,12 @@ TOPOS=(1P-1C 2P-1C pipe3)
 OPTS=(-w 300 -i 300 -n 5)
 
 make -s -f bench/bench.mk bench-build
+COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
 {
 	echo "command: bench/layouts.sh $REPEATS, options: ${OPTS[*]}"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "commit: $COMMIT"
 	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
 	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"

@@ -23,11 +23,12 @@ CROSSBEAM=build/bench/cargo/release/bench-crossbeam
 make -s -f bench/bench.mk bench-crossbeam 2>/dev/null || CROSSBEAM=
 JAVA=1
 make -s -f bench/bench.mk bench-java 2>/dev/null || JAVA=
+COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
 {
 	echo "command: bench/targets.sh $REPEATS, options: ${OPTS[*]}, 8-byte events"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "commit: $COMMIT"
 	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	[ -n "$CROSSBEAM" ] || echo "crossbeam: did not build (scripts/install-bench-deps.sh)"
