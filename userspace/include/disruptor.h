@@ -445,7 +445,8 @@ static inline void disruptor__write_ahead(struct disruptor_ring *r, uint64_t end
  *
  * Inline: when the gating cache says there is room, a claim is a few loads
  * and one store (single producer) or one fetch-add and two stores to this
- * thread's claim record (multi). Otherwise it waits for the slowest leaf
+ * thread's claim record (multi), and a prefetch for writing of a line
+ * ahead (disruptor__write_ahead()). Otherwise it waits for the slowest leaf
  * consumer by spinning, then yielding. On a multi-producer ring, publish
  * from the thread that claimed: its record says what it may still publish
  * (a killed producer's claim is repaired into holes only below every live
