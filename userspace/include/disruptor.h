@@ -255,6 +255,7 @@ struct disruptor_dev_options {
  * @mode: its permission bits.
  * @uid: its owner.
  * @gid: its group.
+ * @reserved0: zero.
  * @claimed: sequences claimed by producers.
  * @dropped: offers refused because it was full.
  * @consumers: bitmap of its consumers.
