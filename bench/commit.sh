@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The commit a benchmark measures, for its machine.txt: "-dirty" when the
+# The commit a benchmark measures (bench/machine.sh): "-dirty" when the
 # tree differs from it outside the result folders (a run rewrites those
 # itself, so they say nothing about the code measured).
 cd "$(dirname "$0")/.." || exit 1

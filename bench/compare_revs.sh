@@ -27,14 +27,10 @@ if [ ! -x "$old/build/bench/bench" ]; then
 	git worktree add -q --detach "$old" "$REV"
 	make -s -C "$old" -f bench/bench.mk build/bench/bench
 fi
-COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
 {
-	echo "command: ${BENCH_ROWS:+BENCH_ROWS='$BENCH_ROWS' }bench/compare_revs.sh $REV $REPEATS, options: ${OPTS[*]}"
-	echo "old: $(git rev-parse --short "$REV"), new: $COMMIT"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
-	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	bench/machine.sh "${BENCH_ROWS:+BENCH_ROWS='$BENCH_ROWS' }bench/compare_revs.sh $REV $REPEATS, options: ${OPTS[*]}"
+	echo "old: $(git rev-parse --short "$REV") (new: the commit above)"
 } >"$OUT/machine.txt"
 echo "repeat,build,ring,topology,batch,esize,mean,stddev,samples,note" >"$OUT/results.csv"
 for r in $(seq "$REPEATS"); do

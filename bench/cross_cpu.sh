@@ -18,15 +18,8 @@ REPEATS=${1:-3}
 OPTS=(-w 300 -i 300 -n 5 -b 1 -e 8)
 
 make -s -f bench/bench.mk bench-build
-COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
-{
-	echo "command: bench/cross_cpu.sh $REPEATS, options: ${OPTS[*]}"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $COMMIT"
-	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
-	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-} >"$OUT/machine.txt"
+bench/machine.sh "bench/cross_cpu.sh $REPEATS, options: ${OPTS[*]}" >"$OUT/machine.txt"
 
 echo "repeat,placement,ring,topology,batch,esize,mean,stddev,samples,note" >"$OUT/results.csv"
 for r in $(seq "$REPEATS"); do

@@ -19,15 +19,8 @@ TOPOS=(1P-1C 2P-1C pipe3)
 OPTS=(-w 300 -i 300 -n 5)
 
 make -s -f bench/bench.mk bench-build
-COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
-{
-	echo "command: bench/layouts.sh $REPEATS, options: ${OPTS[*]}"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $COMMIT"
-	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
-	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-} >"$OUT/machine.txt"
+bench/machine.sh "bench/layouts.sh $REPEATS, options: ${OPTS[*]}" >"$OUT/machine.txt"
 echo "repeat,ring,topology,batch,esize,mean,stddev,samples,note" >"$OUT/results.csv"
 for r in $(seq "$REPEATS"); do
 	for e in 8 64; do

@@ -34,7 +34,6 @@ fi
 TOPOS=(1P-1C 2P-1C 3P-1C 1P-3C-mc pipe3 diamond)
 [ -n "${BENCH_TOPOS:-}" ] && read -ra TOPOS <<<"$BENCH_TOPOS"
 
-COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
 CSV=$OUT/results.csv
 echo "ring,topology,batch,esize,mean,stddev,samples,note" >"$CSV"
@@ -42,7 +41,7 @@ echo "ring,topology,batch,esize,mean,stddev,samples,note" >"$CSV"
 {
 	echo "command: bench/run.sh $* (BENCH_QUICK=$QUICK), options: ${OPTS[*]}, topologies: ${TOPOS[*]}"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $COMMIT"
+	echo "commit: $(bench/commit.sh)"
 	lscpu | grep -E '^(Architecture|CPU\(s\)|Model name|Thread|Core|Socket|Hypervisor|L1d|L2|L3)'
 	echo "kernel: $(uname -r)"
 	echo "gcc: $(gcc -dumpfullversion)"

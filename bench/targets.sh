@@ -23,14 +23,9 @@ CROSSBEAM=build/bench/cargo/release/bench-crossbeam
 make -s -f bench/bench.mk bench-crossbeam 2>/dev/null || CROSSBEAM=
 JAVA=1
 make -s -f bench/bench.mk bench-java 2>/dev/null || JAVA=
-COMMIT=$(bench/commit.sh)
 mkdir -p "$OUT"
 {
-	echo "command: bench/targets.sh $REPEATS, options: ${OPTS[*]}, 8-byte events"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $COMMIT"
-	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
-	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	bench/machine.sh "bench/targets.sh $REPEATS, options: ${OPTS[*]}, 8-byte events"
 	[ -n "$CROSSBEAM" ] || echo "crossbeam: did not build (scripts/install-bench-deps.sh)"
 	[ -n "$JAVA" ] || echo "LMAX (Java): did not build (scripts/install-bench-deps.sh)"
 } >"$OUT/machine.txt"

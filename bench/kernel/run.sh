@@ -45,7 +45,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-COMMIT=$(bench/commit.sh)
 mkdir -p "$out"
 
 scripts/install-deps.sh
@@ -85,7 +84,7 @@ scripts/build-initramfs.sh "$bench_kdir" build/kbench/guest.cpio bench/kernel/gu
 {
 	echo "command: bench/kernel/run.sh --parts \"$parts\" --repeats $repeats --scheds \"$scheds\" (samples $samples, tput ${tput_seconds}s)"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $COMMIT"
+	echo "commit: $(bench/commit.sh)"
 	echo "guest: $(basename "$bench_kdir"), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs, 1 GiB"
 	lscpu | grep -E '^(CPU\(s\)|Model name|Hypervisor)'
 } >"$out/machine.txt"
